@@ -1,0 +1,112 @@
+package dev.nodedaemon.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+
+/**
+ * What a NodeDaemon runs and how it rolls. Field names and meanings follow apps/v1 DaemonSetSpec.
+ *
+ * <p>The validation rules run in the API server at admission, so a NodeDaemon that cannot work is
+ * refused by {@code kubectl apply} with the message given here.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = SelectorRules.SELECTOR_MATCHES_TEMPLATE,
+    message = "selector does not match template labels",
+    fieldPath = ".selector",
+    reason = "FieldValueInvalid")
+@ValidationRule(
+    value =
+        "!has(self.template.spec) || !has(self.template.spec.restartPolicy)"
+            + " || self.template.spec.restartPolicy == 'Always'",
+    message =
+        "template.spec.restartPolicy must be Always: a daemon pod runs until NodeDaemon replaces it",
+    fieldPath = ".template.spec.restartPolicy",
+    reason = "FieldValueNotSupported")
+@ValidationRule(
+    value =
+        "has(self.template.spec) && has(self.template.spec.containers)"
+            + " && size(self.template.spec.containers) > 0",
+    message = "template.spec.containers must name at least one container",
+    fieldPath = ".template.spec.containers",
+    reason = "FieldValueRequired")
+public class NodeDaemonSpec {
+
+  @Required
+  @JsonPropertyDescription(
+      "Label query over the pods this NodeDaemon manages. It must match the template's labels"
+          + " and cannot change after creation.")
+  @ValidationRule(value = "self == oldSelf", message = "selector is immutable")
+  @ValidationRule(
+      value =
+          "(has(self.matchLabels) && size(self.matchLabels) > 0)"
+              + " || (has(self.matchExpressions) && size(self.matchExpressions) > 0)",
+      message = "selector must not be empty: it would select every pod in the namespace",
+      reason = "FieldValueRequired")
+  private PodSelector selector;
+
+  @Required
+  @JsonPropertyDescription(
+      "The pod run on every eligible node. Its labels must match the selector; restartPolicy"
+          + " must be Always.")
+  private PodTemplateSpec template;
+
+  @JsonPropertyDescription("How pods are replaced when the template changes.")
+  private UpdateStrategy updateStrategy;
+
+  @Min(0)
+  @JsonPropertyDescription(
+      "Seconds a new pod must be ready, without any container crashing, before it counts as"
+          + " available. Defaults to 0.")
+  private Integer minReadySeconds;
+
+  @Min(0)
+  @JsonPropertyDescription(
+      "How many old revisions to keep for rollback. Defaults to 10. A revision a live pod still"
+          + " uses is never pruned.")
+  private Integer revisionHistoryLimit;
+
+  public PodSelector getSelector() {
+    return selector;
+  }
+
+  public void setSelector(PodSelector selector) {
+    this.selector = selector;
+  }
+
+  public PodTemplateSpec getTemplate() {
+    return template;
+  }
+
+  public void setTemplate(PodTemplateSpec template) {
+    this.template = template;
+  }
+
+  public UpdateStrategy getUpdateStrategy() {
+    return updateStrategy;
+  }
+
+  public void setUpdateStrategy(UpdateStrategy updateStrategy) {
+    this.updateStrategy = updateStrategy;
+  }
+
+  public Integer getMinReadySeconds() {
+    return minReadySeconds;
+  }
+
+  public void setMinReadySeconds(Integer minReadySeconds) {
+    this.minReadySeconds = minReadySeconds;
+  }
+
+  public Integer getRevisionHistoryLimit() {
+    return revisionHistoryLimit;
+  }
+
+  public void setRevisionHistoryLimit(Integer revisionHistoryLimit) {
+    this.revisionHistoryLimit = revisionHistoryLimit;
+  }
+}

@@ -1,0 +1,61 @@
+package dev.nodedaemon.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A label selector with the shape of metav1.LabelSelector. NodeDaemon has its own type so the
+ * schema can bound its sizes: the API server refuses validation rules whose worst-case cost over
+ * unbounded maps and lists is too high.
+ */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public class PodSelector {
+
+  @Size(max = 64)
+  @JsonPropertyDescription("Labels a pod must carry, each with exactly this value.")
+  private Map<String, String> matchLabels;
+
+  @Size(max = 32)
+  @JsonPropertyDescription("Requirements a pod's labels must meet, all of them.")
+  private List<SelectorRequirement> matchExpressions;
+
+  public PodSelector() {}
+
+  public PodSelector(Map<String, String> matchLabels) {
+    this.matchLabels = matchLabels;
+  }
+
+  public Map<String, String> getMatchLabels() {
+    return matchLabels;
+  }
+
+  public void setMatchLabels(Map<String, String> matchLabels) {
+    this.matchLabels = matchLabels;
+  }
+
+  public List<SelectorRequirement> getMatchExpressions() {
+    return matchExpressions;
+  }
+
+  public void setMatchExpressions(List<SelectorRequirement> matchExpressions) {
+    this.matchExpressions = matchExpressions;
+  }
+
+  /** The same query as the client library's type, for list and watch calls. */
+  public LabelSelector toLabelSelector() {
+    List<LabelSelectorRequirement> requirements =
+        matchExpressions == null
+            ? List.of()
+            : matchExpressions.stream().map(SelectorRequirement::toRequirement).toList();
+    return new LabelSelectorBuilder()
+        .withMatchLabels(matchLabels == null ? Map.of() : matchLabels)
+        .withMatchExpressions(requirements)
+        .build();
+  }
+}

@@ -1,0 +1,58 @@
+package dev.nodedaemon.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.IntOrString;
+
+/**
+ * The rolling-update budget. Percentages are of the nodes that should run the pod, rounded up, as
+ * the built-in DaemonSet computes them. Exactly one of maxUnavailable and maxSurge is non-zero;
+ * maxUnavailable defaults to 1, or to 0 when maxSurge is set non-zero.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value =
+        "!(has(self.maxUnavailable) && has(self.maxSurge)"
+            + " && !(type(self.maxUnavailable) == int ? self.maxUnavailable == 0"
+            + " : self.maxUnavailable == '0%')"
+            + " && !(type(self.maxSurge) == int ? self.maxSurge == 0 : self.maxSurge == '0%'))",
+    message = "maxUnavailable and maxSurge cannot both be non-zero: set one of them to 0")
+@ValidationRule(
+    value =
+        "!(has(self.maxUnavailable)"
+            + " && (type(self.maxUnavailable) == int ? self.maxUnavailable == 0"
+            + " : self.maxUnavailable == '0%')"
+            + " && (!has(self.maxSurge)"
+            + " || (type(self.maxSurge) == int ? self.maxSurge == 0 : self.maxSurge == '0%')))",
+    message = "maxUnavailable and maxSurge cannot both be 0: the rollout could never make progress")
+public class RollingUpdate {
+
+  @JsonPropertyDescription(
+      "Most pods that may be unavailable during the update: an integer or a percentage such as"
+          + " 10%. Defaults to 1, or 0 when maxSurge is non-zero.")
+  @ValidationRule(value = IntOrPercentRules.WELL_FORMED, message = IntOrPercentRules.MESSAGE)
+  private IntOrString maxUnavailable;
+
+  @JsonPropertyDescription(
+      "Most nodes that may run an extra, updated pod beside the old one during the update: an"
+          + " integer or a percentage. Defaults to 0.")
+  @ValidationRule(value = IntOrPercentRules.WELL_FORMED, message = IntOrPercentRules.MESSAGE)
+  private IntOrString maxSurge;
+
+  public IntOrString getMaxUnavailable() {
+    return maxUnavailable;
+  }
+
+  public void setMaxUnavailable(IntOrString maxUnavailable) {
+    this.maxUnavailable = maxUnavailable;
+  }
+
+  public IntOrString getMaxSurge() {
+    return maxSurge;
+  }
+
+  public void setMaxSurge(IntOrString maxSurge) {
+    this.maxSurge = maxSurge;
+  }
+}

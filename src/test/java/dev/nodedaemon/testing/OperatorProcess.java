@@ -1,0 +1,170 @@
+package dev.nodedaemon.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged operator ({@code target/quarkus-app/quarkus-run.jar}) running as its own process
+ * against a {@link LocalCluster}, as a user runs it. A process, not an in-JVM test application, so
+ * tests can kill and restart it mid-rollout.
+ */
+public final class OperatorProcess implements AutoCloseable {
+
+  private final Process process;
+  private final int httpPort;
+  private final Path log;
+
+  private OperatorProcess(Process process, int httpPort, Path log) {
+    this.process = process;
+    this.httpPort = httpPort;
+    this.log = log;
+  }
+
+  /** Starts the operator and waits until {@code /q/health/ready} answers 200. */
+  public static OperatorProcess start(
+      LocalCluster cluster, String label, Map<String, String> props) {
+    Path jar = LocalCluster.projectDir().resolve("target/quarkus-app/quarkus-run.jar");
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException(jar + " is missing: run ./mvnw package first");
+    }
+    int port = freePort();
+    Path log = LocalCluster.projectDir().resolve("target/operator-" + label + ".log");
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add("-Dquarkus.http.port=" + port);
+    command.add("-Dquarkus.http.host=127.0.0.1");
+    props.forEach((k, v) -> command.add("-D" + k + "=" + v));
+    command.add("-jar");
+    command.add(jar.toString());
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    builder.environment().put("KUBECONFIG", cluster.kubeconfig().toString());
+    try {
+      OperatorProcess operator = new OperatorProcess(builder.start(), port, log);
+      operator.awaitReady(Duration.ofSeconds(90));
+      return operator;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public Path log() {
+    return log;
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** GETs a path of the operator's HTTP server; returns status code and body. */
+  public HttpResult get(String path) {
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return new HttpResult(response.statusCode(), response.body());
+    } catch (IOException e) {
+      return new HttpResult(-1, e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new HttpResult(-1, e.toString());
+    }
+  }
+
+  public record HttpResult(int status, String body) {}
+
+  /** SIGTERM, as Kubernetes stops a pod; returns the exit code. */
+  public int stop(Duration timeout) {
+    process.destroy();
+    return awaitExit(timeout);
+  }
+
+  /** SIGKILL: the operator gets no chance to clean up, as in a node crash. */
+  public void kill() {
+    process.destroyForcibly();
+    awaitExit(Duration.ofSeconds(30));
+  }
+
+  private int awaitExit(Duration timeout) {
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+        throw new IllegalStateException("operator did not stop within " + timeout);
+      }
+      return process.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void awaitReady(Duration timeout) {
+    Instant deadline = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(deadline)) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("operator exited with " + process.exitValue() + logTail());
+      }
+      if (get("/q/health/ready").status() == 200) {
+        return;
+      }
+      try {
+        Thread.sleep(200); // polling a process we do not control: there is no event to wait on
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    process.destroyForcibly();
+    throw new IllegalStateException("operator not ready within " + timeout + logTail());
+  }
+
+  public String logTail() {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return "\n--- "
+          + log
+          + " ---\n"
+          + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (IOException e) {
+      return "\n(no log: " + e + ")";
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      stop(Duration.ofSeconds(30));
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
