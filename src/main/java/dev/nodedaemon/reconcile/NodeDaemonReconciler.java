@@ -2,25 +2,220 @@ package dev.nodedaemon.reconcile;
 
 import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.api.NodeDaemonStatus;
+import dev.nodedaemon.apply.DaemonPodFactory;
+import dev.nodedaemon.apply.KubernetesPodWriter;
+import dev.nodedaemon.apply.PlanExecutor;
+import dev.nodedaemon.events.EventRecorder;
+import dev.nodedaemon.observe.ClusterSnapshot;
+import dev.nodedaemon.plan.PlanInput;
+import dev.nodedaemon.plan.PodPlan;
+import dev.nodedaemon.plan.PodPlanner;
+import dev.nodedaemon.revision.TemplateHash;
+import dev.nodedaemon.status.Conditions;
+import dev.nodedaemon.status.StatusBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
 
-/** Reconciles one NodeDaemon: observe, validate, plan, act, record. */
+/**
+ * Reconciles one NodeDaemon in five steps: observe (nodes and its pods from the informer caches),
+ * plan ({@link PodPlanner}, pure), act ({@link PlanExecutor}, the only pod writer), record ({@link
+ * StatusBuilder}, the only status writer), and say when to look again.
+ *
+ * <p>Nodes and pods reach it as watch events: a node that joins, changes labels or taints, is
+ * cordoned or leaves, and every change of one of its pods, triggers a reconcile. Nothing polls.
+ */
 @ControllerConfiguration(name = "nodedaemon")
 public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
 
+  private static final Logger LOG = Logger.getLogger(NodeDaemonReconciler.class);
+  private static final String NODE_SOURCE = "nodes";
+  private static final String POD_SOURCE = "pods";
+
+  private final Clock clock;
+  private final FailureBackoff backoff = new FailureBackoff();
+  private final ReadinessMemory readiness = new ReadinessMemory();
+  private final Adoption adoption;
+  private final EventRecorder events;
+  private final PlanExecutor executor;
+
+  public NodeDaemonReconciler(KubernetesClient client) {
+    this.clock = Clock.systemUTC();
+    this.events = new EventRecorder(client, clock, hostname());
+    this.executor = new PlanExecutor(new KubernetesPodWriter(client), events);
+    this.adoption = new Adoption(client, new KubernetesPodWriter(client), events, clock);
+  }
+
+  @Override
+  public List<EventSource<?, NodeDaemon>> prepareEventSources(
+      EventSourceContext<NodeDaemon> context) {
+    // Only pods NodeDaemon labelled: other workloads' pods never enter this cache.
+    InformerEventSource<Pod, NodeDaemon> pods =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Pod.class, NodeDaemon.class)
+                .withName(POD_SOURCE)
+                .withLabelSelector(DaemonPodFactory.NODEDAEMON_LABEL)
+                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(NodeDaemon.class))
+                .build(),
+            context);
+    // Any node change may matter to every NodeDaemon.
+    InformerEventSource<Node, NodeDaemon> nodes =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Node.class, NodeDaemon.class)
+                .withName(NODE_SOURCE)
+                .withSecondaryToPrimaryMapper(
+                    node ->
+                        context
+                            .getPrimaryCache()
+                            .list()
+                            .map(ResourceID::fromResource)
+                            .collect(Collectors.toSet()))
+                .build(),
+            context);
+    return List.of(pods, nodes);
+  }
+
   @Override
   public UpdateControl<NodeDaemon> reconcile(NodeDaemon nodeDaemon, Context<NodeDaemon> context) {
-    NodeDaemonStatus status = new NodeDaemonStatus();
-    status.setObservedGeneration(nodeDaemon.getMetadata().getGeneration());
-    if (status.equals(nodeDaemon.getStatus())) {
+    Instant now = clock.instant();
+    String uid = nodeDaemon.getMetadata().getUid();
+
+    // Observe.
+    @SuppressWarnings("unchecked")
+    InformerEventSource<Node, NodeDaemon> nodeSource =
+        (InformerEventSource<Node, NodeDaemon>)
+            context.eventSourceRetriever().getEventSourceFor(Node.class, NODE_SOURCE);
+    List<Node> nodes = nodeSource.list().toList();
+    Set<Pod> pods = context.getSecondaryResources(Pod.class);
+    if (adoption.adoptOrphans(nodeDaemon, now)) {
+      // Adopted pods arrive through the pod informer and trigger the next reconcile.
       return UpdateControl.noUpdate();
     }
+    ClusterSnapshot snapshot = ClusterSnapshot.of(nodes, pods);
+    int collisionCount =
+        Optional.ofNullable(nodeDaemon.getStatus())
+            .map(NodeDaemonStatus::getCollisionCount)
+            .orElse(0);
+    String updateRevision = TemplateHash.of(nodeDaemon.getSpec().getTemplate(), collisionCount);
+    PlanInput input =
+        new PlanInput(
+            nodeDaemon,
+            updateRevision,
+            snapshot,
+            backoff.view(uid, now),
+            readiness.observe(uid, pods, now),
+            now);
+
+    // Plan, act.
+    PodPlan plan = PodPlanner.plan(input);
+    PlanExecutor.Outcomes outcomes =
+        executor.execute(
+            nodeDaemon, plan, node -> DaemonPodFactory.build(nodeDaemon, node, updateRevision));
+    plan.backoffBumps().forEach(node -> backoff.bump(uid, node, now));
+
+    // Record.
+    NodeDaemonStatus status = StatusBuilder.build(input, plan, outcomes.problems());
+    UpdateControl<NodeDaemon> control =
+        status.equals(nodeDaemon.getStatus())
+            ? UpdateControl.noUpdate()
+            : UpdateControl.patchStatus(withStatus(nodeDaemon, status));
+    Optional<Duration> again = plan.requeueAfter();
+    if (outcomes.moreToDo() || !outcomes.problems().isEmpty()) {
+      again =
+          Optional.of(
+              outcomes.problems().isEmpty() ? Duration.ofMillis(500) : Duration.ofSeconds(5));
+    }
+    if (status.getNumberReady() > status.getNumberAvailable()) {
+      // minReadySeconds: look again when the next pod may have become available.
+      Duration wait =
+          Duration.ofSeconds(
+              Math.min(
+                  5,
+                  Math.max(
+                      1,
+                      nodeDaemon.getSpec().getMinReadySeconds() == null
+                          ? 1
+                          : nodeDaemon.getSpec().getMinReadySeconds())));
+      again = Optional.of(again.map(a -> a.compareTo(wait) < 0 ? a : wait).orElse(wait));
+    }
+    again.ifPresent(control::rescheduleAfter);
+    return control;
+  }
+
+  /**
+   * A reconcile that threw (an API error, or a NodeDaemon the operator cannot work with) is shown
+   * as a condition; JOSDK retries it with backoff. Other NodeDaemons are unaffected.
+   */
+  @Override
+  public ErrorStatusUpdateControl<NodeDaemon> updateErrorStatus(
+      NodeDaemon nodeDaemon, Context<NodeDaemon> context, Exception e) {
+    LOG.warnf(
+        e,
+        "reconcile of %s/%s failed",
+        nodeDaemon.getMetadata().getNamespace(),
+        nodeDaemon.getMetadata().getName());
+    NodeDaemonStatus previous =
+        nodeDaemon.getStatus() == null ? new NodeDaemonStatus() : nodeDaemon.getStatus();
+    NodeDaemonStatus status = copyCounters(previous);
+    status.setConditions(
+        Conditions.merge(
+            previous.getConditions(),
+            List.of(
+                Conditions.of(
+                    "ReconcileError", true, "ReconcileFailed", String.valueOf(e.getMessage()))),
+            nodeDaemon.getMetadata().getGeneration(),
+            clock.instant()));
+    return ErrorStatusUpdateControl.patchStatus(withStatus(nodeDaemon, status));
+  }
+
+  private static NodeDaemonStatus copyCounters(NodeDaemonStatus from) {
+    NodeDaemonStatus to = new NodeDaemonStatus();
+    to.setObservedGeneration(from.getObservedGeneration());
+    to.setDesiredNumberScheduled(from.getDesiredNumberScheduled());
+    to.setCurrentNumberScheduled(from.getCurrentNumberScheduled());
+    to.setNumberMisscheduled(from.getNumberMisscheduled());
+    to.setNumberReady(from.getNumberReady());
+    to.setNumberAvailable(from.getNumberAvailable());
+    to.setNumberUnavailable(from.getNumberUnavailable());
+    to.setUpdatedNumberScheduled(from.getUpdatedNumberScheduled());
+    to.setCollisionCount(from.getCollisionCount());
+    to.setCurrentRevision(from.getCurrentRevision());
+    to.setUpdateRevision(from.getUpdateRevision());
+    return to;
+  }
+
+  private static NodeDaemon withStatus(NodeDaemon nodeDaemon, NodeDaemonStatus status) {
     NodeDaemon patch = new NodeDaemon();
-    patch.setMetadata(nodeDaemon.getMetadata());
+    patch.setMetadata(
+        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+            .withName(nodeDaemon.getMetadata().getName())
+            .withNamespace(nodeDaemon.getMetadata().getNamespace())
+            .build());
     patch.setStatus(status);
-    return UpdateControl.patchStatus(patch);
+    return patch;
+  }
+
+  private static String hostname() {
+    String name = System.getenv("HOSTNAME");
+    return name == null || name.isEmpty() ? "local" : name;
   }
 }

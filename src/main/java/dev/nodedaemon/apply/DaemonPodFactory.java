@@ -1,0 +1,130 @@
+package dev.nodedaemon.apply;
+
+import dev.nodedaemon.api.NodeDaemon;
+import dev.nodedaemon.placement.DaemonTolerations;
+import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.NodeAffinity;
+import io.fabric8.kubernetes.api.model.NodeSelectorRequirementBuilder;
+import io.fabric8.kubernetes.api.model.NodeSelectorTermBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the pod a NodeDaemon runs on one node.
+ *
+ * <p>The pod goes through the scheduler, pinned by a required node affinity on the node's name as
+ * the built-in controller does, so resource fit and ports are still checked. Its name is
+ * deterministic in (NodeDaemon, node, revision): two creates for the same node and revision can
+ * never both succeed, even from two operator processes or a stale cache.
+ */
+public final class DaemonPodFactory {
+
+  private DaemonPodFactory() {}
+
+  /** Label on every pod a NodeDaemon owns: the name of that NodeDaemon. */
+  public static final String NODEDAEMON_LABEL = "nodedaemon.dev/name";
+
+  /** The revision label the built-in controllers use, so tooling recognises it. */
+  public static final String REVISION_LABEL = "controller-revision-hash";
+
+  /** Annotation naming the node the pod was made for, so it is known before scheduling. */
+  public static final String NODE_ANNOTATION = "nodedaemon.dev/node";
+
+  private static final int MAX_NAME = 253;
+
+  public static String podName(String nodeDaemonName, String nodeName, String revisionHash) {
+    String suffix = "-" + shortHash(nodeName) + "-" + revisionHash;
+    String prefix = nodeDaemonName;
+    if (prefix.length() + suffix.length() > MAX_NAME) {
+      prefix = prefix.substring(0, MAX_NAME - suffix.length());
+    }
+    return prefix + suffix;
+  }
+
+  public static Pod build(NodeDaemon nodeDaemon, String nodeName, String revisionHash) {
+    PodTemplateSpec template =
+        Serialization.clone(nodeDaemon.getSpec().getTemplate()); // never alias the primary's spec
+    ObjectMeta metadata =
+        template.getMetadata() == null ? new ObjectMeta() : template.getMetadata();
+    Map<String, String> labels =
+        new HashMap<>(metadata.getLabels() == null ? Map.of() : metadata.getLabels());
+    labels.put(NODEDAEMON_LABEL, nodeDaemon.getMetadata().getName());
+    labels.put(REVISION_LABEL, revisionHash);
+    Map<String, String> annotations =
+        new HashMap<>(metadata.getAnnotations() == null ? Map.of() : metadata.getAnnotations());
+    annotations.put(NODE_ANNOTATION, nodeName);
+
+    PodSpec spec = template.getSpec();
+    spec.setNodeName(null);
+    spec.setRestartPolicy("Always");
+    spec.setTolerations(DaemonTolerations.withDefaults(spec));
+    spec.setAffinity(pinnedTo(nodeName, spec.getAffinity()));
+
+    Pod pod = new Pod();
+    pod.setMetadata(new ObjectMeta());
+    pod.getMetadata().setName(podName(nodeDaemon.getMetadata().getName(), nodeName, revisionHash));
+    pod.getMetadata().setNamespace(nodeDaemon.getMetadata().getNamespace());
+    pod.getMetadata().setLabels(labels);
+    pod.getMetadata().setAnnotations(annotations);
+    pod.getMetadata().setOwnerReferences(List.of(controllerReference(nodeDaemon)));
+    pod.setSpec(spec);
+    return pod;
+  }
+
+  public static OwnerReference controllerReference(NodeDaemon nodeDaemon) {
+    return new OwnerReferenceBuilder()
+        .withApiVersion(NodeDaemon.API_VERSION)
+        .withKind("NodeDaemon")
+        .withName(nodeDaemon.getMetadata().getName())
+        .withUid(nodeDaemon.getMetadata().getUid())
+        .withController(true)
+        .withBlockOwnerDeletion(true)
+        .build();
+  }
+
+  /**
+   * The template's affinity with its required node terms replaced by one term on the node's name,
+   * as the built-in controller's ReplaceDaemonSetPodNodeNameNodeAffinity does: the label terms were
+   * already checked when the node was found eligible.
+   */
+  private static Affinity pinnedTo(String nodeName, Affinity templateAffinity) {
+    Affinity affinity = templateAffinity == null ? new Affinity() : templateAffinity;
+    NodeAffinity nodeAffinity =
+        affinity.getNodeAffinity() == null ? new NodeAffinity() : affinity.getNodeAffinity();
+    nodeAffinity.setRequiredDuringSchedulingIgnoredDuringExecution(
+        new io.fabric8.kubernetes.api.model.NodeSelector(
+            List.of(
+                new NodeSelectorTermBuilder()
+                    .withMatchFields(
+                        new NodeSelectorRequirementBuilder()
+                            .withKey("metadata.name")
+                            .withOperator("In")
+                            .withValues(nodeName)
+                            .build())
+                    .build())));
+    affinity.setNodeAffinity(nodeAffinity);
+    return affinity;
+  }
+
+  private static String shortHash(String value) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 5);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+}

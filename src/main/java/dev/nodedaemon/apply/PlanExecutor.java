@@ -1,0 +1,162 @@
+package dev.nodedaemon.apply;
+
+import dev.nodedaemon.api.NodeDaemon;
+import dev.nodedaemon.apply.PodWriter.Outcome;
+import dev.nodedaemon.apply.PodWriter.Result;
+import dev.nodedaemon.events.EventRecorder;
+import dev.nodedaemon.plan.PodPlan;
+import dev.nodedaemon.plan.PodPlan.Deletion;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+
+/**
+ * Carries out a {@link PodPlan} through the {@link PodWriter} and records an event per write.
+ *
+ * <p>Creates go in slow-start batches (1, 2, 4, ... as the built-in controller does): when the
+ * template cannot be created at all, one request fails instead of one per node. Deletes go the same
+ * way. At most {@link #MAX_CREATES_PER_STEP} creates per step; the rest come next step.
+ */
+public final class PlanExecutor {
+
+  public static final int MAX_CREATES_PER_STEP = 500;
+  private static final int MAX_PARALLEL = 16;
+
+  private final PodWriter writer;
+  private final EventRecorder events;
+
+  public PlanExecutor(PodWriter writer, EventRecorder events) {
+    this.writer = writer;
+    this.events = events;
+  }
+
+  /** What the step achieved: problems to report, and whether work is left for the next step. */
+  public record Outcomes(List<String> problems, boolean moreToDo) {}
+
+  public Outcomes execute(NodeDaemon nodeDaemon, PodPlan plan, Function<String, Pod> podForNode) {
+    for (PodPlan.PlannedEvent event : plan.events()) {
+      if (event.warning()) {
+        events.warning(nodeDaemon, event.reason(), event.message());
+      } else {
+        events.normal(nodeDaemon, event.reason(), event.message());
+      }
+    }
+    List<String> problems = new ArrayList<>();
+    boolean moreToDo = false;
+
+    List<Pod> deletions = plan.deletes().stream().map(Deletion::pod).toList();
+    List<Result> deleted = slowStart(deletions, writer::delete);
+    for (int i = 0; i < deleted.size(); i++) {
+      Pod pod = deletions.get(i);
+      Result result = deleted.get(i);
+      switch (result.outcome()) {
+        case DONE ->
+            events.normal(
+                nodeDaemon,
+                "SuccessfulDelete",
+                "Deleted pod: "
+                    + pod.getMetadata().getName()
+                    + " ("
+                    + plan.deletes().get(i).why()
+                    + ")");
+        case NOT_FOUND -> {}
+        case CONFLICT, ALREADY_EXISTS -> moreToDo = true;
+        case FAILED -> {
+          problems.add("delete " + pod.getMetadata().getName() + ": " + result.message());
+          events.warning(
+              nodeDaemon,
+              "FailedDelete",
+              "Error deleting pod " + pod.getMetadata().getName() + ": " + result.message());
+        }
+      }
+    }
+    if (deleted.size() < deletions.size()) {
+      moreToDo = true;
+    }
+
+    List<String> nodes = plan.creates();
+    if (nodes.size() > MAX_CREATES_PER_STEP) {
+      nodes = nodes.subList(0, MAX_CREATES_PER_STEP);
+      moreToDo = true;
+    }
+    List<Pod> pods = nodes.stream().map(podForNode).toList();
+    List<Result> created = slowStart(pods, writer::create);
+    for (int i = 0; i < created.size(); i++) {
+      Pod pod = pods.get(i);
+      Result result = created.get(i);
+      switch (result.outcome()) {
+        case DONE ->
+            events.normal(
+                nodeDaemon, "SuccessfulCreate", "Created pod: " + pod.getMetadata().getName());
+        case ALREADY_EXISTS, CONFLICT, NOT_FOUND -> moreToDo = true;
+        case FAILED -> {
+          problems.add("create on node " + nodes.get(i) + ": " + result.message());
+          events.warning(
+              nodeDaemon,
+              "FailedCreate",
+              "Error creating pod on node " + nodes.get(i) + ": " + result.message());
+        }
+      }
+    }
+    if (created.size() < pods.size()) {
+      moreToDo = true;
+    }
+    return new Outcomes(summarise(problems), moreToDo);
+  }
+
+  /**
+   * Runs {@code write} over {@code items} in batches of 1, 2, 4, ...; stops after a batch in which
+   * any write failed outright. Returns the results of the writes attempted, in order.
+   */
+  private static List<Result> slowStart(List<Pod> items, Function<Pod, Result> write) {
+    List<Result> results = new ArrayList<>();
+    int batch = 1;
+    try (ExecutorService pool =
+        Executors.newFixedThreadPool(MAX_PARALLEL, Thread.ofVirtual().factory())) {
+      int next = 0;
+      while (next < items.size()) {
+        int end = Math.min(items.size(), next + batch);
+        List<Future<Result>> futures = new ArrayList<>();
+        for (Pod item : items.subList(next, end)) {
+          futures.add(pool.submit(() -> write.apply(item)));
+        }
+        boolean anyFailed = false;
+        for (Future<Result> future : futures) {
+          Result result = join(future);
+          anyFailed |= result.outcome() == Outcome.FAILED;
+          results.add(result);
+        }
+        if (anyFailed) {
+          break;
+        }
+        next = end;
+        batch *= 2;
+      }
+    }
+    return results;
+  }
+
+  private static Result join(Future<Result> future) {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Result(Outcome.FAILED, "interrupted");
+    } catch (java.util.concurrent.ExecutionException e) {
+      return new Result(Outcome.FAILED, String.valueOf(e.getCause()));
+    }
+  }
+
+  private static List<String> summarise(List<String> problems) {
+    if (problems.size() <= 3) {
+      return problems;
+    }
+    List<String> first = new ArrayList<>(problems.subList(0, 3));
+    first.add("and " + (problems.size() - 3) + " more");
+    return first;
+  }
+}

@@ -1,0 +1,34 @@
+package dev.nodedaemon.apply;
+
+import io.fabric8.kubernetes.api.model.Pod;
+
+/**
+ * The only way NodeDaemon changes pods. Small on purpose: tests record what the operator would do
+ * through it, as the built-in controller's tests do with their fake pod control.
+ */
+public interface PodWriter {
+
+  /** What happened to a write. */
+  enum Outcome {
+    DONE,
+    /** A pod of that name exists (an earlier create, or a pod still terminating): not an error. */
+    ALREADY_EXISTS,
+    /** The pod was already gone. */
+    NOT_FOUND,
+    /** The pod changed since it was read; the next reconcile decides again. */
+    CONFLICT,
+    FAILED
+  }
+
+  record Result(Outcome outcome, String message) {
+    public static final Result DONE = new Result(Outcome.DONE, "");
+  }
+
+  Result create(Pod pod);
+
+  Result delete(Pod pod);
+
+  /** Takes over a pod that matches the selector and has no controller, as the built-in does. */
+  Result adopt(
+      Pod pod, io.fabric8.kubernetes.api.model.OwnerReference owner, String nodeDaemonName);
+}

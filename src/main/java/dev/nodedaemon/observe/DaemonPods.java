@@ -1,0 +1,129 @@
+package dev.nodedaemon.observe;
+
+import dev.nodedaemon.apply.DaemonPodFactory;
+import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
+import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Facts read off one daemon pod. */
+public final class DaemonPods {
+
+  private DaemonPods() {}
+
+  /**
+   * The node a daemon pod is for: where it is bound, else where its node affinity pins it (a pod
+   * the scheduler has not placed yet still belongs to its node).
+   */
+  public static Optional<String> targetNode(Pod pod) {
+    if (pod.getSpec() != null && pod.getSpec().getNodeName() != null) {
+      return Optional.of(pod.getSpec().getNodeName());
+    }
+    if (pod.getMetadata().getAnnotations() != null
+        && pod.getMetadata().getAnnotations().containsKey(DaemonPodFactory.NODE_ANNOTATION)) {
+      return Optional.of(pod.getMetadata().getAnnotations().get(DaemonPodFactory.NODE_ANNOTATION));
+    }
+    if (pod.getSpec() == null
+        || pod.getSpec().getAffinity() == null
+        || pod.getSpec().getAffinity().getNodeAffinity() == null
+        || pod.getSpec()
+                .getAffinity()
+                .getNodeAffinity()
+                .getRequiredDuringSchedulingIgnoredDuringExecution()
+            == null) {
+      return Optional.empty();
+    }
+    List<NodeSelectorTerm> terms =
+        pod.getSpec()
+            .getAffinity()
+            .getNodeAffinity()
+            .getRequiredDuringSchedulingIgnoredDuringExecution()
+            .getNodeSelectorTerms();
+    for (NodeSelectorTerm term : terms == null ? List.<NodeSelectorTerm>of() : terms) {
+      for (NodeSelectorRequirement field :
+          term.getMatchFields() == null
+              ? List.<NodeSelectorRequirement>of()
+              : term.getMatchFields()) {
+        if ("metadata.name".equals(field.getKey())
+            && "In".equals(field.getOperator())
+            && field.getValues() != null
+            && field.getValues().size() == 1) {
+          return Optional.of(field.getValues().get(0));
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  public static String revision(Pod pod) {
+    return pod.getMetadata().getLabels() == null
+        ? null
+        : pod.getMetadata().getLabels().get(DaemonPodFactory.REVISION_LABEL);
+  }
+
+  public static boolean isTerminating(Pod pod) {
+    return pod.getMetadata().getDeletionTimestamp() != null;
+  }
+
+  public static boolean isFailed(Pod pod) {
+    return pod.getStatus() != null && "Failed".equals(pod.getStatus().getPhase());
+  }
+
+  public static boolean isSucceeded(Pod pod) {
+    return pod.getStatus() != null && "Succeeded".equals(pod.getStatus().getPhase());
+  }
+
+  public static boolean isReady(Pod pod) {
+    return readyCondition(pod).map(c -> "True".equals(c.getStatus())).orElse(false);
+  }
+
+  /**
+   * Available: ready for at least minReadySeconds. The ready condition's transition time is the
+   * kubelet's clock; {@code now} is the operator's. When the node's clock runs ahead, the pod looks
+   * younger than it is and becomes available late, never early; when it runs behind, a time in the
+   * operator's future is not trusted and the pod waits a full minReadySeconds of operator time from
+   * when the operator first saw it ready (see {@code firstSeenReady}).
+   */
+  public static boolean isAvailable(
+      Pod pod, int minReadySeconds, Instant now, Optional<Instant> firstSeenReady) {
+    if (!isReady(pod)) {
+      return false;
+    }
+    if (minReadySeconds <= 0) {
+      return true;
+    }
+    Instant readySince = readySince(pod).orElse(now);
+    if (readySince.isAfter(now)) {
+      readySince = now;
+    }
+    Instant seen = firstSeenReady.orElse(readySince);
+    Instant start = seen.isAfter(readySince) ? seen : readySince;
+    return !start.plus(Duration.ofSeconds(minReadySeconds)).isAfter(now);
+  }
+
+  public static Optional<Instant> readySince(Pod pod) {
+    return readyCondition(pod)
+        .filter(c -> "True".equals(c.getStatus()))
+        .map(PodCondition::getLastTransitionTime)
+        .filter(t -> t != null && !t.isEmpty())
+        .map(Instant::parse);
+  }
+
+  public static Instant createdAt(Pod pod) {
+    String ts = pod.getMetadata().getCreationTimestamp();
+    return ts == null ? Instant.EPOCH : Instant.parse(ts);
+  }
+
+  private static Optional<PodCondition> readyCondition(Pod pod) {
+    if (pod.getStatus() == null || pod.getStatus().getConditions() == null) {
+      return Optional.empty();
+    }
+    return pod.getStatus().getConditions().stream()
+        .filter(c -> "Ready".equals(c.getType()))
+        .findFirst();
+  }
+}

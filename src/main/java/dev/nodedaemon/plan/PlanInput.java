@@ -1,0 +1,28 @@
+package dev.nodedaemon.plan;
+
+import dev.nodedaemon.api.NodeDaemon;
+import dev.nodedaemon.observe.ClusterSnapshot;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Everything the planner decides from. Nothing in it is read again from the cluster or the clock.
+ *
+ * @param nodeDaemon the NodeDaemon as last read
+ * @param updateRevision the revision hash of the current template
+ * @param snapshot nodes and this NodeDaemon's pods
+ * @param backoff failed-pod backoff per node name
+ * @param firstSeenReady when the operator first saw each pod (by UID) ready, on its own clock
+ * @param now the operator's clock
+ */
+public record PlanInput(
+    NodeDaemon nodeDaemon,
+    String updateRevision,
+    ClusterSnapshot snapshot,
+    Map<String, NodeBackoff> backoff,
+    Map<String, Instant> firstSeenReady,
+    Instant now) {
+
+  /** Failed-pod backoff on one node: no failed pod is replaced there before {@code until}. */
+  public record NodeBackoff(Instant until, java.time.Duration delay) {}
+}

@@ -1,0 +1,131 @@
+package dev.nodedaemon.plan;
+
+import dev.nodedaemon.observe.DaemonPods;
+import dev.nodedaemon.placement.NodeEligibility;
+import dev.nodedaemon.placement.NodeEligibility.Verdict;
+import dev.nodedaemon.plan.PlanInput.NodeBackoff;
+import dev.nodedaemon.plan.PodPlan.Deletion;
+import dev.nodedaemon.plan.PodPlan.PlannedEvent;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Decides, for every node, which pods of one NodeDaemon to create and delete: a pure function of
+ * {@link PlanInput}, in the manner of the built-in controller's {@code podsShouldBeOnNode}.
+ *
+ * <p>Invariants of every plan:
+ *
+ * <ol>
+ *   <li>A node gets a create only if it should run the pod and has no live (non-terminating,
+ *       non-finished) daemon pod: never two pods of one NodeDaemon for one node.
+ *   <li>A pod is deleted only when it cannot work (Failed or Succeeded), when its node no longer
+ *       qualifies (gone, deselected, or an untolerated NoExecute taint), or when it is a surplus
+ *       second pod on its node. A running pod on a qualifying node is never deleted here.
+ *   <li>A failed pod is replaced at most once per backoff period per node (1 s doubling to 5 min),
+ *       so a broken node does not hot-loop; while in backoff the failed pod stays, visible.
+ *   <li>Terminating pods are left to finish; they are neither counted as running nor deleted again.
+ * </ol>
+ */
+public final class PodPlanner {
+
+  private PodPlanner() {}
+
+  public static PodPlan plan(PlanInput input) {
+    PodSpec template = input.nodeDaemon().getSpec().getTemplate().getSpec();
+    List<String> creates = new ArrayList<>();
+    List<Deletion> deletes = new ArrayList<>();
+    List<PlannedEvent> events = new ArrayList<>();
+    List<String> bumps = new ArrayList<>();
+    Map<String, Verdict> verdicts = new HashMap<>();
+    Duration requeue = null;
+
+    for (Node node : input.snapshot().nodes().values()) {
+      String nodeName = node.getMetadata().getName();
+      Verdict verdict = NodeEligibility.decide(node, template);
+      verdicts.put(nodeName, verdict);
+
+      List<Pod> live = new ArrayList<>();
+      for (Pod pod : input.snapshot().podsOn(nodeName)) {
+        if (DaemonPods.isTerminating(pod)) {
+          continue;
+        }
+        if (!verdict.shouldContinueRunning()) {
+          deletes.add(new Deletion(pod, "node " + nodeName + " no longer qualifies"));
+          continue;
+        }
+        if (DaemonPods.isFailed(pod) || DaemonPods.isSucceeded(pod)) {
+          NodeBackoff backoff = input.backoff().get(nodeName);
+          if (backoff != null && input.now().isBefore(backoff.until())) {
+            requeue = min(requeue, Duration.between(input.now(), backoff.until()));
+            live.add(pod); // still occupies the node until the backoff ends
+            continue;
+          }
+          boolean failed = DaemonPods.isFailed(pod);
+          events.add(
+              new PlannedEvent(
+                  failed,
+                  failed ? "FailedDaemonPod" : "SucceededDaemonPod",
+                  "Found "
+                      + (failed ? "failed" : "succeeded")
+                      + " daemon pod "
+                      + pod.getMetadata().getNamespace()
+                      + "/"
+                      + pod.getMetadata().getName()
+                      + " on node "
+                      + nodeName
+                      + ", will try to "
+                      + (failed ? "kill" : "replace")
+                      + " it"));
+          deletes.add(new Deletion(pod, "pod " + pod.getStatus().getPhase().toLowerCase()));
+          bumps.add(nodeName);
+          continue;
+        }
+        live.add(pod);
+      }
+
+      if (live.size() > 1) {
+        // Keep the pod of the update revision if there is one, else the oldest; delete the rest.
+        live.sort(keepFirst(input.updateRevision()));
+        for (Pod surplus : live.subList(1, live.size())) {
+          deletes.add(new Deletion(surplus, "more than one daemon pod on node " + nodeName));
+        }
+        live = List.of(live.get(0));
+      }
+
+      if (live.isEmpty() && verdict.shouldRun()) {
+        // A replacement for a failed pod has the failed pod's name, so its create succeeds only
+        // once that pod is gone; the deletion's watch event brings the reconcile that retries it.
+        creates.add(nodeName);
+      }
+    }
+
+    for (Pod orphan : input.snapshot().podsWithoutNode()) {
+      if (!DaemonPods.isTerminating(orphan)) {
+        deletes.add(new Deletion(orphan, "its node does not exist"));
+      }
+    }
+
+    creates.sort(Comparator.naturalOrder());
+    return new PodPlan(creates, deletes, events, bumps, verdicts, Optional.ofNullable(requeue));
+  }
+
+  private static Comparator<Pod> keepFirst(String updateRevision) {
+    Comparator<Pod> updatedFirst =
+        Comparator.comparing((Pod p) -> !updateRevision.equals(DaemonPods.revision(p)));
+    return updatedFirst
+        .thenComparing(DaemonPods::createdAt)
+        .thenComparing(p -> p.getMetadata().getName());
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a == null || b.compareTo(a) < 0 ? b : a;
+  }
+}

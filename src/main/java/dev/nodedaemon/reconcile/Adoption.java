@@ -1,0 +1,97 @@
+package dev.nodedaemon.reconcile;
+
+import dev.nodedaemon.api.NodeDaemon;
+import dev.nodedaemon.apply.DaemonPodFactory;
+import dev.nodedaemon.apply.PodWriter;
+import dev.nodedaemon.events.EventRecorder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Adopts pods that match a NodeDaemon's selector but have no controller, as the built-in controller
+ * claims orphans: so a DaemonSet deleted with {@code --cascade=orphan} can be replaced by a
+ * NodeDaemon without restarting its pods.
+ *
+ * <p>Orphans are not in the pod informer (it holds only labelled pods, to keep other workloads out
+ * of memory), so they are listed by selector: on the first reconcile of a NodeDaemon in this
+ * process, after each spec change, and every two minutes.
+ */
+final class Adoption {
+
+  private static final Logger LOG = Logger.getLogger(Adoption.class);
+  private static final Duration RESCAN = Duration.ofMinutes(2);
+
+  private record Scan(long generation, Instant at) {}
+
+  private final KubernetesClient client;
+  private final PodWriter writer;
+  private final EventRecorder events;
+  private final Map<String, Scan> lastScan = new ConcurrentHashMap<>();
+
+  Adoption(KubernetesClient client, PodWriter writer, EventRecorder events, Clock clock) {
+    this.client = client;
+    this.writer = writer;
+    this.events = events;
+  }
+
+  /** Returns true when it adopted a pod, so the caller waits for the pod's watch event. */
+  boolean adoptOrphans(NodeDaemon nodeDaemon, Instant now) {
+    String uid = nodeDaemon.getMetadata().getUid();
+    long generation = nodeDaemon.getMetadata().getGeneration();
+    Scan previous = lastScan.get(uid);
+    if (previous != null
+        && previous.generation() == generation
+        && previous.at().plus(RESCAN).isAfter(now)) {
+      return false;
+    }
+    lastScan.put(uid, new Scan(generation, now));
+    List<Pod> candidates;
+    try {
+      candidates =
+          client
+              .pods()
+              .inNamespace(nodeDaemon.getMetadata().getNamespace())
+              .withLabelSelector(nodeDaemon.getSpec().getSelector().toLabelSelector())
+              .list()
+              .getItems();
+    } catch (KubernetesClientException e) {
+      LOG.warnf(
+          "listing adoption candidates for %s failed: %s",
+          nodeDaemon.getMetadata().getName(), e.getMessage());
+      lastScan.remove(uid);
+      return false;
+    }
+    boolean adopted = false;
+    for (Pod pod : candidates) {
+      boolean hasController =
+          pod.getMetadata().getOwnerReferences() != null
+              && pod.getMetadata().getOwnerReferences().stream()
+                  .anyMatch(o -> Boolean.TRUE.equals(o.getController()));
+      if (hasController || pod.getMetadata().getDeletionTimestamp() != null) {
+        continue;
+      }
+      PodWriter.Result result =
+          writer.adopt(
+              pod,
+              DaemonPodFactory.controllerReference(nodeDaemon),
+              nodeDaemon.getMetadata().getName());
+      if (result.outcome() == PodWriter.Outcome.DONE) {
+        adopted = true;
+        events.normal(nodeDaemon, "SuccessfulAdopt", "Adopted pod: " + pod.getMetadata().getName());
+      }
+    }
+    return adopted;
+  }
+
+  void forget(String nodeDaemonUid) {
+    lastScan.remove(nodeDaemonUid);
+  }
+}

@@ -1,0 +1,107 @@
+package dev.nodedaemon.status;
+
+import dev.nodedaemon.api.NodeDaemon;
+import dev.nodedaemon.api.NodeDaemonStatus;
+import dev.nodedaemon.observe.DaemonPods;
+import dev.nodedaemon.placement.NodeEligibility.Verdict;
+import dev.nodedaemon.plan.PlanInput;
+import dev.nodedaemon.plan.PodPlan;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The one place NodeDaemon status is computed. Counters follow the built-in controller's
+ * updateDaemonSetStatus: a node counts once, by its oldest live daemon pod.
+ */
+public final class StatusBuilder {
+
+  private StatusBuilder() {}
+
+  /**
+   * @param problems messages about writes that failed in this step (for the ReconcileError
+   *     condition); empty when every write went through
+   */
+  public static NodeDaemonStatus build(PlanInput input, PodPlan plan, List<String> problems) {
+    NodeDaemon nodeDaemon = input.nodeDaemon();
+    int minReadySeconds = Optional.ofNullable(nodeDaemon.getSpec().getMinReadySeconds()).orElse(0);
+    int desired = 0;
+    int current = 0;
+    int misscheduled = 0;
+    int ready = 0;
+    int available = 0;
+    int updated = 0;
+    for (Map.Entry<String, Verdict> entry : plan.verdicts().entrySet()) {
+      Optional<Pod> pod = oldestLive(input.snapshot().podsOn(entry.getKey()));
+      if (entry.getValue().shouldRun()) {
+        desired++;
+        if (pod.isEmpty()) {
+          continue;
+        }
+        current++;
+        if (DaemonPods.isReady(pod.get())) {
+          ready++;
+          if (DaemonPods.isAvailable(
+              pod.get(),
+              minReadySeconds,
+              input.now(),
+              Optional.ofNullable(input.firstSeenReady().get(pod.get().getMetadata().getUid())))) {
+            available++;
+          }
+        }
+        if (input.updateRevision().equals(DaemonPods.revision(pod.get()))) {
+          updated++;
+        }
+      } else if (pod.isPresent()) {
+        misscheduled++;
+      }
+    }
+
+    NodeDaemonStatus previous = nodeDaemon.getStatus();
+    NodeDaemonStatus status = new NodeDaemonStatus();
+    long generation = nodeDaemon.getMetadata().getGeneration();
+    status.setObservedGeneration(generation);
+    status.setDesiredNumberScheduled(desired);
+    status.setCurrentNumberScheduled(current);
+    status.setNumberMisscheduled(misscheduled);
+    status.setNumberReady(ready);
+    status.setNumberAvailable(available);
+    status.setNumberUnavailable(desired - available);
+    status.setUpdatedNumberScheduled(updated);
+    status.setUpdateRevision(input.updateRevision());
+    status.setCurrentRevision(
+        previous != null && previous.getCurrentRevision() != null && updated < desired
+            ? previous.getCurrentRevision()
+            : input.updateRevision());
+    status.setCollisionCount(previous == null ? null : previous.getCollisionCount());
+
+    List<Condition> fresh = new ArrayList<>();
+    fresh.add(
+        Conditions.of(
+            "Available",
+            available == desired,
+            available == desired ? "AllNodesAvailable" : "NodesUnavailable",
+            available + " of " + desired + " nodes have an available daemon pod"));
+    fresh.add(
+        problems.isEmpty()
+            ? Conditions.of("ReconcileError", false, "NoError", "the last step's writes succeeded")
+            : Conditions.of("ReconcileError", true, "WriteFailed", String.join("; ", problems)));
+    status.setConditions(
+        Conditions.merge(
+            previous == null ? null : previous.getConditions(), fresh, generation, input.now()));
+    return status;
+  }
+
+  private static Optional<Pod> oldestLive(List<Pod> pods) {
+    return pods.stream()
+        .filter(p -> !DaemonPods.isTerminating(p))
+        .filter(p -> !DaemonPods.isFailed(p) && !DaemonPods.isSucceeded(p))
+        .min(
+            Comparator.comparing(DaemonPods::createdAt)
+                .thenComparing(p -> p.getMetadata().getName()));
+  }
+}
