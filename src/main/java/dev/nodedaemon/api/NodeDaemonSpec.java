@@ -15,7 +15,12 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-    value = SelectorRules.SELECTOR_MATCHES_TEMPLATE,
+    value = SelectorRules.MATCH_LABELS_HOLD,
+    message = "selector does not match template labels",
+    fieldPath = ".selector",
+    reason = "FieldValueInvalid")
+@ValidationRule(
+    value = SelectorRules.MATCH_EXPRESSIONS_HOLD,
     message = "selector does not match template labels",
     fieldPath = ".selector",
     reason = "FieldValueInvalid")
@@ -26,7 +31,7 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
     message =
         "template.spec.restartPolicy must be Always: a daemon pod runs until NodeDaemon replaces it",
     fieldPath = ".template.spec.restartPolicy",
-    reason = "FieldValueNotSupported")
+    reason = "FieldValueInvalid")
 @ValidationRule(
     value =
         "has(self.template.spec) && has(self.template.spec.containers)"

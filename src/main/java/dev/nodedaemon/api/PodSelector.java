@@ -17,11 +17,11 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public class PodSelector {
 
-  @Size(max = 64)
+  @Size(max = 16)
   @JsonPropertyDescription("Labels a pod must carry, each with exactly this value.")
   private Map<String, String> matchLabels;
 
-  @Size(max = 32)
+  @Size(max = 16)
   @JsonPropertyDescription("Requirements a pod's labels must meet, all of them.")
   private List<SelectorRequirement> matchExpressions;
 

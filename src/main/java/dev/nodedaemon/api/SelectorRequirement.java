@@ -28,7 +28,7 @@ public class SelectorRequirement {
       message = "operator must be one of In, NotIn, Exists, DoesNotExist")
   private String operator;
 
-  @Size(max = 64)
+  @Size(max = 32)
   private List<String> values;
 
   public String getKey() {

@@ -57,6 +57,24 @@ public final class KubernetesPodWriter implements PodWriter {
   }
 
   @Override
+  public Result forceDelete(Pod pod) {
+    try {
+      client
+          .pods()
+          .inNamespace(pod.getMetadata().getNamespace())
+          .withName(pod.getMetadata().getName())
+          .withGracePeriod(0)
+          .delete();
+      return Result.DONE;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+        return new Result(Outcome.NOT_FOUND, e.getMessage());
+      }
+      return new Result(Outcome.FAILED, reason(e));
+    }
+  }
+
+  @Override
   public Result adopt(Pod pod, OwnerReference owner, String nodeDaemonName) {
     List<OwnerReference> owners =
         new ArrayList<>(

@@ -48,10 +48,11 @@ public final class PlanExecutor {
     List<String> problems = new ArrayList<>();
     boolean moreToDo = false;
 
-    List<Pod> deletions = plan.deletes().stream().map(Deletion::pod).toList();
-    List<Result> deleted = slowStart(deletions, writer::delete);
+    List<Deletion> deletions = plan.deletes();
+    List<Result> deleted =
+        slowStart(deletions, d -> d.force() ? writer.forceDelete(d.pod()) : writer.delete(d.pod()));
     for (int i = 0; i < deleted.size(); i++) {
-      Pod pod = deletions.get(i);
+      Pod pod = deletions.get(i).pod();
       Result result = deleted.get(i);
       switch (result.outcome()) {
         case DONE ->
@@ -112,7 +113,7 @@ public final class PlanExecutor {
    * Runs {@code write} over {@code items} in batches of 1, 2, 4, ...; stops after a batch in which
    * any write failed outright. Returns the results of the writes attempted, in order.
    */
-  private static List<Result> slowStart(List<Pod> items, Function<Pod, Result> write) {
+  private static <T> List<Result> slowStart(List<T> items, Function<T, Result> write) {
     List<Result> results = new ArrayList<>();
     int batch = 1;
     try (ExecutorService pool =
@@ -121,7 +122,7 @@ public final class PlanExecutor {
       while (next < items.size()) {
         int end = Math.min(items.size(), next + batch);
         List<Future<Result>> futures = new ArrayList<>();
-        for (Pod item : items.subList(next, end)) {
+        for (T item : items.subList(next, end)) {
           futures.add(pool.submit(() -> write.apply(item)));
         }
         boolean anyFailed = false;

@@ -26,7 +26,11 @@ public interface PodWriter {
 
   Result create(Pod pod);
 
+  /** Deletes the pod if it is still the version that was planned on. */
   Result delete(Pod pod);
+
+  /** Deletes the pod at once, without grace: only for pods whose node no longer exists. */
+  Result forceDelete(Pod pod);
 
   /** Takes over a pod that matches the selector and has no controller, as the built-in does. */
   Result adopt(

@@ -25,7 +25,15 @@ public record PodPlan(
     Map<String, Verdict> verdicts,
     Optional<Duration> requeueAfter) {
 
-  public record Deletion(Pod pod, String why) {}
+  /**
+   * @param force delete without grace: for a pod whose node is gone there is no kubelet left to
+   *     confirm a graceful stop, so it would stay Terminating for ever
+   */
+  public record Deletion(Pod pod, String why, boolean force) {
+    public Deletion(Pod pod, String why) {
+      this(pod, why, false);
+    }
+  }
 
   public record PlannedEvent(boolean warning, String reason, String message) {}
 

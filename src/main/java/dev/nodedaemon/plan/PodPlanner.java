@@ -108,8 +108,11 @@ public final class PodPlanner {
     }
 
     for (Pod orphan : input.snapshot().podsWithoutNode()) {
-      if (!DaemonPods.isTerminating(orphan)) {
-        deletes.add(new Deletion(orphan, "its node does not exist"));
+      // Also when terminating: nothing will finish a graceful delete on a node that is gone.
+      if (!DaemonPods.isTerminating(orphan)
+          || orphan.getMetadata().getDeletionGracePeriodSeconds() == null
+          || orphan.getMetadata().getDeletionGracePeriodSeconds() > 0) {
+        deletes.add(new Deletion(orphan, "its node does not exist", true));
       }
     }
 

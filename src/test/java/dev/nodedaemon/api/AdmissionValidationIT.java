@@ -1,0 +1,206 @@
+package dev.nodedaemon.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nodedaemon.config.CrdInstaller;
+import dev.nodedaemon.testing.Commands;
+import dev.nodedaemon.testing.LocalCluster;
+import dev.nodedaemon.testing.SharedCluster;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import java.time.Duration;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every admission rule of the CRD, applied with kubectl to a real API server: the bad object is
+ * refused with the message a user should see, and a good one is accepted.
+ */
+class AdmissionValidationIT {
+
+  private static final String NS = "validation";
+  private static LocalCluster cluster;
+
+  @BeforeAll
+  static void installCrd() {
+    cluster = SharedCluster.get();
+    new CrdInstaller(cluster.client()).installAndWait(Duration.ofSeconds(60));
+    if (cluster.client().namespaces().withName(NS).get() == null) {
+      cluster
+          .client()
+          .namespaces()
+          .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+          .create();
+    }
+  }
+
+  /** A valid NodeDaemon with {@code specExtra} spliced into its spec. */
+  private static String nodeDaemon(String name, String selector, String labels, String specExtra) {
+    return """
+        apiVersion: nodedaemon.dev/v1alpha1
+        kind: NodeDaemon
+        metadata:
+          name: %s
+          namespace: %s
+        spec:
+          selector:
+        %s
+          template:
+            metadata:
+              labels:
+        %s
+            spec:
+              containers:
+              - name: agent
+                image: agent:1
+        %s
+        """
+        .formatted(name, NS, selector, labels, specExtra);
+  }
+
+  private static final String SELECTOR = "    matchLabels: {app: agent}";
+  private static final String LABELS = "        app: agent";
+
+  static Stream<Arguments> refused() {
+    return Stream.of(
+        Arguments.of(
+            "empty selector",
+            nodeDaemon("empty-selector", "    matchLabels: {}", LABELS, ""),
+            "selector must not be empty"),
+        Arguments.of(
+            "selector not matching the template",
+            nodeDaemon("mismatch", "    matchLabels: {app: other}", LABELS, ""),
+            "selector does not match template labels"),
+        Arguments.of(
+            "matchExpressions not matching the template",
+            nodeDaemon(
+                "mismatch-expr",
+                "    matchExpressions: [{key: tier, operator: In, values: [node]}]",
+                LABELS,
+                ""),
+            "selector does not match template labels"),
+        Arguments.of(
+            "bad selector operator",
+            nodeDaemon(
+                "bad-operator", "    matchExpressions: [{key: app, operator: Has}]", LABELS, ""),
+            "operator must be one of In, NotIn, Exists, DoesNotExist"),
+        Arguments.of(
+            "restartPolicy Never",
+            nodeDaemon("never", SELECTOR, LABELS, "      restartPolicy: Never"),
+            "template.spec.restartPolicy must be Always"),
+        Arguments.of(
+            "negative minReadySeconds",
+            nodeDaemon("negative", SELECTOR, LABELS, "  minReadySeconds: -1"),
+            "spec.minReadySeconds: Invalid value: -1"),
+        Arguments.of(
+            "negative revisionHistoryLimit",
+            nodeDaemon("negative-history", SELECTOR, LABELS, "  revisionHistoryLimit: -3"),
+            "spec.revisionHistoryLimit: Invalid value: -3"),
+        Arguments.of(
+            "malformed percentage",
+            nodeDaemon(
+                "bad-percent",
+                SELECTOR,
+                LABELS,
+                "  updateStrategy: {rollingUpdate: {maxUnavailable: 'ten%'}}"),
+            "must be a non-negative integer or a percentage from 0% to 100%"),
+        Arguments.of(
+            "percentage over 100",
+            nodeDaemon(
+                "over-percent",
+                SELECTOR,
+                LABELS,
+                "  updateStrategy: {rollingUpdate: {maxUnavailable: '150%'}}"),
+            "must be a non-negative integer or a percentage from 0% to 100%"),
+        Arguments.of(
+            "negative maxSurge",
+            nodeDaemon(
+                "negative-surge",
+                SELECTOR,
+                LABELS,
+                "  updateStrategy: {rollingUpdate: {maxUnavailable: 0, maxSurge: -1}}"),
+            "must be a non-negative integer or a percentage from 0% to 100%"),
+        Arguments.of(
+            "both zero",
+            nodeDaemon(
+                "both-zero",
+                SELECTOR,
+                LABELS,
+                "  updateStrategy: {rollingUpdate: {maxUnavailable: 0, maxSurge: '0%'}}"),
+            "maxUnavailable and maxSurge cannot both be 0"),
+        Arguments.of(
+            "both non-zero",
+            nodeDaemon(
+                "both-set",
+                SELECTOR,
+                LABELS,
+                "  updateStrategy: {rollingUpdate: {maxUnavailable: 1, maxSurge: '10%'}}"),
+            "maxUnavailable and maxSurge cannot both be non-zero"),
+        Arguments.of(
+            "unknown strategy type",
+            nodeDaemon("bad-type", SELECTOR, LABELS, "  updateStrategy: {type: Recreate}"),
+            "Unsupported value: \"Recreate\""),
+        Arguments.of(
+            "no selector",
+            """
+            apiVersion: nodedaemon.dev/v1alpha1
+            kind: NodeDaemon
+            metadata: {name: no-selector, namespace: %s}
+            spec:
+              template:
+                metadata: {labels: {app: agent}}
+                spec:
+                  containers: [{name: agent, image: agent:1}]
+            """
+                .formatted(NS),
+            "spec.selector: Required value"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("refused")
+  void refusesAtApply(String name, String manifest, String message) {
+    Commands.Result result = cluster.tryKubectl(manifest, "apply", "-f", "-");
+    assertThat(result.ok())
+        .as("kubectl apply of %s should fail:%n%s", name, result.stdout())
+        .isFalse();
+    assertThat(result.stderr()).contains(message);
+  }
+
+  @Test
+  void acceptsAValidNodeDaemonWithSurgeAndPercentages() {
+    String manifest =
+        nodeDaemon(
+            "valid",
+            SELECTOR,
+            LABELS,
+            "  updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 0, maxSurge: '10%'}}");
+    Commands.Result result = cluster.tryKubectl(manifest, "apply", "-f", "-");
+    assertThat(result.ok()).as(result.stderr()).isTrue();
+    assertThat(result.stdout()).contains("nodedaemon.nodedaemon.dev/valid created");
+  }
+
+  @Test
+  void theSelectorCannotChange() {
+    String original =
+        nodeDaemon(
+            "immutable",
+            "    matchLabels: {app: agent}",
+            "        app: agent\n        tier: node",
+            "");
+    assertThat(cluster.tryKubectl(original, "apply", "-f", "-").ok()).isTrue();
+
+    String changed =
+        nodeDaemon(
+            "immutable",
+            "    matchLabels: {app: agent, tier: node}",
+            "        app: agent\n        tier: node",
+            "");
+    Commands.Result result = cluster.tryKubectl(changed, "apply", "-f", "-");
+
+    assertThat(result.ok()).isFalse();
+    assertThat(result.stderr()).contains("selector is immutable");
+  }
+}

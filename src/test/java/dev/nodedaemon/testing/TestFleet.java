@@ -1,0 +1,239 @@
+package dev.nodedaemon.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nodedaemon.api.NodeDaemon;
+import dev.nodedaemon.api.NodeDaemonSpec;
+import dev.nodedaemon.api.PodSelector;
+import dev.nodedaemon.apply.DaemonPodFactory;
+import dev.nodedaemon.observe.DaemonPods;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.IntStream;
+
+/**
+ * One test's own corner of the shared cluster: a namespace, and nodes labelled with the test's id
+ * so its NodeDaemons (whose template selects that label) never see another test's nodes.
+ */
+public final class TestFleet {
+
+  public static final String TEST_LABEL = "nodedaemon.dev/test";
+
+  private final LocalCluster cluster;
+  private final String id;
+  private final String namespace;
+
+  public TestFleet(String prefix) {
+    this.cluster = SharedCluster.get();
+    this.id = prefix + "-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
+    this.namespace = id;
+    client()
+        .namespaces()
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+        .create();
+  }
+
+  public KubernetesClient client() {
+    return cluster.client();
+  }
+
+  public LocalCluster cluster() {
+    return cluster;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String namespace() {
+    return namespace;
+  }
+
+  /** Creates {@code count} Ready fake nodes named {@code <id>-<suffix>-N} with the test label. */
+  public List<String> addNodes(String suffix, int count, String... extraLabels) {
+    String prefix = id + "-" + suffix + "-";
+    String labels =
+        TEST_LABEL
+            + "="
+            + id
+            + (extraLabels.length == 0 ? "" : "," + String.join(",", extraLabels));
+    cluster.cluster(
+        "add-nodes", "--count", Integer.toString(count), "--prefix", prefix, "--labels", labels);
+    return IntStream.range(0, count).mapToObj(i -> prefix + i).toList();
+  }
+
+  /** A NodeDaemon shaped like the seeds' fluentd-elasticsearch, limited to this test's nodes. */
+  public NodeDaemon logAgent(String name) {
+    NodeDaemon nd = new NodeDaemon();
+    nd.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+    NodeDaemonSpec spec = new NodeDaemonSpec();
+    spec.setSelector(new PodSelector(Map.of("name", name)));
+    spec.setTemplate(
+        new PodTemplateSpecBuilder()
+            .withNewMetadata()
+            .withLabels(Map.of("name", name))
+            .endMetadata()
+            .withNewSpec()
+            .withNodeSelector(Map.of(TEST_LABEL, id))
+            .addNewContainer()
+            .withName("fluentd-elasticsearch")
+            .withImage("quay.io/fluentd_elasticsearch/fluentd:v2.5.2")
+            .endContainer()
+            .endSpec()
+            .build());
+    nd.setSpec(spec);
+    return nd;
+  }
+
+  public NodeDaemon create(NodeDaemon nodeDaemon) {
+    return client()
+        .resources(NodeDaemon.class)
+        .inNamespace(namespace)
+        .resource(nodeDaemon)
+        .create();
+  }
+
+  public NodeDaemon get(String name) {
+    return client().resources(NodeDaemon.class).inNamespace(namespace).withName(name).get();
+  }
+
+  public List<Pod> pods(String nodeDaemonName) {
+    return client()
+        .pods()
+        .inNamespace(namespace)
+        .withLabel(DaemonPodFactory.NODEDAEMON_LABEL, nodeDaemonName)
+        .list()
+        .getItems();
+  }
+
+  /** Waits (on a watch, not a sleep) until the NodeDaemon's pods satisfy {@code condition}. */
+  public List<Pod> awaitPods(
+      String nodeDaemonName, Predicate<List<Pod>> condition, Duration timeout) {
+    try {
+      return client()
+          .pods()
+          .inNamespace(namespace)
+          .withLabel(DaemonPodFactory.NODEDAEMON_LABEL, nodeDaemonName)
+          .informOnCondition(condition)
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError(
+          "pods of "
+              + nodeDaemonName
+              + " did not reach the condition within "
+              + timeout
+              + "; they are: "
+              + describe(pods(nodeDaemonName)),
+          e);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Exactly one live, ready pod on each of {@code nodes} and on no other node. */
+  public List<Pod> awaitReadyOnExactly(String nodeDaemonName, List<String> nodes) {
+    return awaitPods(
+        nodeDaemonName,
+        pods -> {
+          List<Pod> live = pods.stream().filter(p -> !DaemonPods.isTerminating(p)).toList();
+          return live.size() == nodes.size()
+              && live.stream().allMatch(DaemonPods::isReady)
+              && live.stream()
+                  .map(p -> p.getSpec().getNodeName())
+                  .sorted()
+                  .toList()
+                  .equals(nodes.stream().sorted().toList());
+        },
+        Duration.ofSeconds(90));
+  }
+
+  public NodeDaemon awaitStatus(String name, Predicate<NodeDaemon> condition) {
+    return client()
+        .resources(NodeDaemon.class)
+        .inNamespace(namespace)
+        .withName(name)
+        .waitUntilCondition(nd -> nd != null && condition.test(nd), 90, TimeUnit.SECONDS);
+  }
+
+  public List<Event> events(String involvedName) {
+    return client().v1().events().inNamespace(namespace).list().getItems().stream()
+        .filter(e -> involvedName.equals(e.getInvolvedObject().getName()))
+        .toList();
+  }
+
+  /** Waits on a watch until events with {@code reason} on the object add up to {@code count}. */
+  public void awaitEvents(String involvedName, String reason, int count, Duration timeout) {
+    try {
+      client()
+          .v1()
+          .events()
+          .inNamespace(namespace)
+          .informOnCondition(
+              events ->
+                  events.stream()
+                          .filter(e -> involvedName.equals(e.getInvolvedObject().getName()))
+                          .filter(e -> reason.equals(e.getReason()))
+                          .mapToInt(e -> e.getCount() == null ? 1 : e.getCount())
+                          .sum()
+                      >= count)
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError(
+          count
+              + " "
+              + reason
+              + " events on "
+              + involvedName
+              + " not seen within "
+              + timeout
+              + "; events: "
+              + eventReasons(involvedName),
+          e);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public List<String> eventReasons(String involvedName) {
+    List<String> reasons = new ArrayList<>();
+    for (Event e : events(involvedName)) {
+      for (int i = 0; i < (e.getCount() == null ? 1 : e.getCount()); i++) {
+        reasons.add(e.getReason());
+      }
+    }
+    return reasons;
+  }
+
+  public static String describe(List<Pod> pods) {
+    return pods.stream()
+        .map(
+            p ->
+                p.getMetadata().getName()
+                    + "@"
+                    + p.getSpec().getNodeName()
+                    + "["
+                    + (p.getStatus() == null ? "?" : p.getStatus().getPhase())
+                    + (DaemonPods.isReady(p) ? ",ready" : "")
+                    + (DaemonPods.isTerminating(p) ? ",terminating" : "")
+                    + "]")
+        .toList()
+        .toString();
+  }
+
+  public void assertNoPodsOn(String nodeDaemonName, String node) {
+    assertThat(pods(nodeDaemonName).stream().filter(p -> node.equals(p.getSpec().getNodeName())))
+        .as("pods on " + node)
+        .isEmpty();
+  }
+}
