@@ -6,6 +6,7 @@ import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.testing.LocalCluster;
 import dev.nodedaemon.testing.OperatorProcess;
 import dev.nodedaemon.testing.SharedCluster;
+import dev.nodedaemon.testing.SharedOperator;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -31,6 +32,7 @@ class OperatorProcessIT {
         .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
         .create();
 
+    SharedOperator.stop(); // one writer at a time
     OperatorProcess operator = OperatorProcess.start(cluster, "process-it", Map.of());
     try {
       CustomResourceDefinition crd =

@@ -31,6 +31,14 @@ public final class SharedOperator {
     return get();
   }
 
+  /** Stops the shared operator, for a test that runs an operator of its own. */
+  public static synchronized void stop() {
+    if (operator != null && operator.isAlive()) {
+      operator.stop(Duration.ofSeconds(30));
+    }
+    operator = null;
+  }
+
   /** SIGTERM and wait, then start again. */
   public static synchronized OperatorProcess restart() {
     get().stop(Duration.ofSeconds(30));
