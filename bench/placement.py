@@ -106,6 +106,9 @@ def main():
     parser.add_argument("--nodes", type=int, default=1000)
     parser.add_argument("--timeout", type=int, default=600)
     parser.add_argument("--keep", action="store_true", help="leave the cluster running")
+    parser.add_argument("--nodedaemon-first", action="store_true",
+                        help="measure NodeDaemon first (the second run shares the cluster with the "
+                             "first one's pods; run both orders to see the effect)")
     args = parser.parse_args()
 
     jar = os.path.join(ROOT, "target/quarkus-app/quarkus-run.jar")
@@ -139,16 +142,26 @@ def main():
             "spec": {"selector": {"matchLabels": {"app": "bench-agent"}}, "template": TEMPLATE},
         }
         nodedaemon = dict(daemonset, apiVersion="nodedaemon.dev/v1alpha1", kind="NodeDaemon")
-        builtin = measure(
-            "DaemonSet", daemonset, "bench-builtin", args.nodes, audit_log,
-            lambda e: e["user"]["username"] == "system:kube-controller-manager"
-            and e.get("objectRef", {}).get("namespace") == "bench-builtin",
-            args.timeout)
-        ours = measure(
-            "NodeDaemon", nodedaemon, "bench-nodedaemon", args.nodes, audit_log,
-            lambda e: e.get("userAgent", "").startswith("fabric8")
-            and e.get("objectRef", {}).get("namespace") == "bench-nodedaemon",
-            args.timeout)
+        def run_builtin():
+            return measure(
+                "DaemonSet", daemonset, "bench-builtin", args.nodes, audit_log,
+                lambda e: e["user"]["username"] == "system:kube-controller-manager"
+                and e.get("objectRef", {}).get("namespace") == "bench-builtin",
+                args.timeout)
+
+        def run_nodedaemon():
+            return measure(
+                "NodeDaemon", nodedaemon, "bench-nodedaemon", args.nodes, audit_log,
+                lambda e: e.get("userAgent", "").startswith("fabric8")
+                and e.get("objectRef", {}).get("namespace") == "bench-nodedaemon",
+                args.timeout)
+
+        if args.nodedaemon_first:
+            ours = run_nodedaemon()
+            builtin = run_builtin()
+        else:
+            builtin = run_builtin()
+            ours = run_nodedaemon()
     finally:
         operator.terminate()
         operator.wait(30)
@@ -164,7 +177,8 @@ def main():
     with open(os.path.join(ROOT, "bench/results/placement.md"), "a") as out:
         out.write(
             f"\n## {record['date']}: {args.nodes} kwok nodes, {record['machine']}\n\n"
-            f"Command: `bench/placement.py --nodes {args.nodes}` (after `./mvnw package -DskipTests`)\n\n"
+            f"Command: `bench/placement.py --nodes {args.nodes}"
+            f"{' --nodedaemon-first' if args.nodedaemon_first else ''}` (after `./mvnw package -DskipTests`)\n\n"
             "| controller | all Ready | first Ready | API writes | writes by kind |\n"
             "|---|---|---|---|---|\n"
             f"| built-in DaemonSet | {builtin['seconds']} s | {builtin['first_ready_seconds']} s "

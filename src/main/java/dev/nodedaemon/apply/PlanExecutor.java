@@ -3,7 +3,7 @@ package dev.nodedaemon.apply;
 import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.apply.PodWriter.Outcome;
 import dev.nodedaemon.apply.PodWriter.Result;
-import dev.nodedaemon.events.EventRecorder;
+import dev.nodedaemon.events.EventSink;
 import dev.nodedaemon.plan.PodPlan;
 import dev.nodedaemon.plan.PodPlan.Deletion;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -27,15 +27,15 @@ public final class PlanExecutor {
   private static final int MAX_PARALLEL = 16;
 
   private final PodWriter writer;
-  private final EventRecorder events;
+  private final EventSink events;
 
-  public PlanExecutor(PodWriter writer, EventRecorder events) {
+  public PlanExecutor(PodWriter writer, EventSink events) {
     this.writer = writer;
     this.events = events;
   }
 
   /** What the step achieved: problems to report, and whether work is left for the next step. */
-  public record Outcomes(List<String> problems, boolean moreToDo) {}
+  public record Outcomes(List<String> problems, boolean moreToDo, List<Pod> created) {}
 
   public Outcomes execute(NodeDaemon nodeDaemon, PodPlan plan, Function<String, Pod> podForNode) {
     for (PodPlan.PlannedEvent event : plan.events()) {
@@ -86,13 +86,16 @@ public final class PlanExecutor {
     }
     List<Pod> pods = nodes.stream().map(podForNode).toList();
     List<Result> created = slowStart(pods, writer::create);
+    List<Pod> done = new ArrayList<>();
     for (int i = 0; i < created.size(); i++) {
       Pod pod = pods.get(i);
       Result result = created.get(i);
       switch (result.outcome()) {
-        case DONE ->
-            events.normal(
-                nodeDaemon, "SuccessfulCreate", "Created pod: " + pod.getMetadata().getName());
+        case DONE -> {
+          done.add(pod);
+          events.normal(
+              nodeDaemon, "SuccessfulCreate", "Created pod: " + pod.getMetadata().getName());
+        }
         case ALREADY_EXISTS, CONFLICT, NOT_FOUND -> moreToDo = true;
         case FAILED -> {
           problems.add("create on node " + nodes.get(i) + ": " + result.message());
@@ -106,7 +109,7 @@ public final class PlanExecutor {
     if (created.size() < pods.size()) {
       moreToDo = true;
     }
-    return new Outcomes(summarise(problems), moreToDo);
+    return new Outcomes(summarise(problems), moreToDo, done);
   }
 
   /**

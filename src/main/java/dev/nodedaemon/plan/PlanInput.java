@@ -13,6 +13,7 @@ import java.util.Map;
  * @param snapshot nodes and this NodeDaemon's pods
  * @param backoff failed-pod backoff per node name
  * @param firstSeenReady when the operator first saw each pod (by UID) ready, on its own clock
+ * @param creationsInFlight nodes whose pod this operator created but has not observed yet
  * @param now the operator's clock
  */
 public record PlanInput(
@@ -21,6 +22,7 @@ public record PlanInput(
     ClusterSnapshot snapshot,
     Map<String, NodeBackoff> backoff,
     Map<String, Instant> firstSeenReady,
+    java.util.Set<String> creationsInFlight,
     Instant now) {
 
   /** Failed-pod backoff on one node: no failed pod is replaced there before {@code until}. */

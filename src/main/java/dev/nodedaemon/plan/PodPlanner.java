@@ -24,8 +24,9 @@ import java.util.Optional;
  * <p>Invariants of every plan:
  *
  * <ol>
- *   <li>A node gets a create only if it should run the pod and has no live (non-terminating,
- *       non-finished) daemon pod: never two pods of one NodeDaemon for one node.
+ *   <li>A node gets a create only if it should run the pod, has no live (non-terminating,
+ *       non-finished) daemon pod, and no create for it is in flight: never two pods of one
+ *       NodeDaemon for one node.
  *   <li>A pod is deleted only when it cannot work (Failed or Succeeded), when its node no longer
  *       qualifies (gone, deselected, or an untolerated NoExecute taint), or when it is a surplus
  *       second pod on its node. A running pod on a qualifying node is never deleted here.
@@ -100,7 +101,7 @@ public final class PodPlanner {
         live = List.of(live.get(0));
       }
 
-      if (live.isEmpty() && verdict.shouldRun()) {
+      if (live.isEmpty() && verdict.shouldRun() && !input.creationsInFlight().contains(nodeName)) {
         // A replacement for a failed pod has the failed pod's name, so its create succeeds only
         // once that pod is gone; the deletion's watch event brings the reconcile that retries it.
         creates.add(nodeName);

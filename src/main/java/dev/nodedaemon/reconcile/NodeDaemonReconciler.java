@@ -54,6 +54,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   private final Clock clock;
   private final FailureBackoff backoff = new FailureBackoff();
   private final ReadinessMemory readiness = new ReadinessMemory();
+  private final CreationExpectations expectations = new CreationExpectations();
   private final Adoption adoption;
   private final EventRecorder events;
   private final PlanExecutor executor;
@@ -123,6 +124,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
             snapshot,
             backoff.view(uid, now),
             readiness.observe(uid, pods, now),
+            expectations.pendingNodes(uid, pods, now),
             now);
 
     // Plan, act.
@@ -131,6 +133,13 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
         executor.execute(
             nodeDaemon, plan, node -> DaemonPodFactory.build(nodeDaemon, node, updateRevision));
     plan.backoffBumps().forEach(node -> backoff.bump(uid, node, now));
+    for (Pod created : outcomes.created()) {
+      expectations.expect(
+          uid,
+          created.getMetadata().getAnnotations().get(DaemonPodFactory.NODE_ANNOTATION),
+          created.getMetadata().getName(),
+          now);
+    }
 
     // Record.
     NodeDaemonStatus status = StatusBuilder.build(input, plan, outcomes.problems());

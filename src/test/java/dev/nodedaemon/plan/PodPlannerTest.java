@@ -33,6 +33,7 @@ class PodPlannerTest {
   private final List<Node> nodes = new ArrayList<>();
   private final List<Pod> pods = new ArrayList<>();
   private Map<String, NodeBackoff> backoff = Map.of();
+  private java.util.Set<String> inFlight = java.util.Set.of();
 
   @Test
   void createsOnePodPerEligibleNode() {
@@ -149,6 +150,15 @@ class PodPlannerTest {
   }
 
   @Test
+  void aNodeWhoseCreateIsInFlightGetsNoSecondCreate() {
+    node("n1");
+    node("n2");
+    inFlight = java.util.Set.of("n1");
+
+    expect(plan(logAgent()), List.of("n2"), List.of(), List.of());
+  }
+
+  @Test
   void podsForNodesThatLeftAreDeleted() {
     node("n1");
     Pod stranded = pod("gone", "Running", true);
@@ -160,7 +170,8 @@ class PodPlannerTest {
 
   private PodPlan plan(NodeDaemon nodeDaemon) {
     return PodPlanner.plan(
-        new PlanInput(nodeDaemon, REV, ClusterSnapshot.of(nodes, pods), backoff, Map.of(), NOW));
+        new PlanInput(
+            nodeDaemon, REV, ClusterSnapshot.of(nodes, pods), backoff, Map.of(), inFlight, NOW));
   }
 
   private static void expect(

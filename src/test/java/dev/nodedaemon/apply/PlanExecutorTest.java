@@ -1,0 +1,158 @@
+package dev.nodedaemon.apply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nodedaemon.api.NodeDaemon;
+import dev.nodedaemon.apply.PodWriter.Outcome;
+import dev.nodedaemon.apply.PodWriter.Result;
+import dev.nodedaemon.events.EventSink;
+import dev.nodedaemon.plan.PodPlan;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** The executor against a recording writer, like the built-in controller's fake pod control. */
+class PlanExecutorTest {
+
+  /** Records every write; answers from a function of the pod name. */
+  static final class RecordingWriter implements PodWriter {
+    final List<String> creates = Collections.synchronizedList(new ArrayList<>());
+    final List<String> deletes = Collections.synchronizedList(new ArrayList<>());
+    Function<String, Result> answer = name -> Result.DONE;
+
+    @Override
+    public Result create(Pod pod) {
+      creates.add(pod.getMetadata().getName());
+      return answer.apply(pod.getMetadata().getName());
+    }
+
+    @Override
+    public Result delete(Pod pod) {
+      deletes.add(pod.getMetadata().getName());
+      return answer.apply(pod.getMetadata().getName());
+    }
+
+    @Override
+    public Result forceDelete(Pod pod) {
+      return delete(pod);
+    }
+
+    @Override
+    public Result adopt(Pod pod, OwnerReference owner, String nodeDaemonName) {
+      return Result.DONE;
+    }
+  }
+
+  static final class RecordingEvents implements EventSink {
+    final List<String> reasons = Collections.synchronizedList(new ArrayList<>());
+
+    @Override
+    public void normal(HasMetadata object, String reason, String message) {
+      reasons.add(reason);
+    }
+
+    @Override
+    public void warning(HasMetadata object, String reason, String message) {
+      reasons.add(reason);
+    }
+  }
+
+  private final RecordingWriter writer = new RecordingWriter();
+  private final RecordingEvents events = new RecordingEvents();
+  private final PlanExecutor executor = new PlanExecutor(writer, events);
+  private final NodeDaemon nodeDaemon = nodeDaemon();
+
+  @Test
+  void createsEveryPlannedPodAndReportsThemCreated() {
+    PlanExecutor.Outcomes outcomes = executor.execute(nodeDaemon, creates(10), this::podFor);
+
+    assertThat(writer.creates).hasSize(10);
+    assertThat(outcomes.created()).hasSize(10);
+    assertThat(outcomes.problems()).isEmpty();
+    assertThat(outcomes.moreToDo()).isFalse();
+    assertThat(events.reasons).containsOnly("SuccessfulCreate").hasSize(10);
+  }
+
+  @Test
+  void slowStartStopsAfterTheFirstBatchWithAFailure() {
+    writer.answer = name -> new Result(Outcome.FAILED, "forbidden");
+
+    PlanExecutor.Outcomes outcomes = executor.execute(nodeDaemon, creates(100), this::podFor);
+
+    assertThat(writer.creates).as("one request, not one per node").hasSize(1);
+    assertThat(outcomes.created()).isEmpty();
+    assertThat(outcomes.problems()).singleElement().asString().contains("forbidden");
+    assertThat(events.reasons).containsExactly("FailedCreate");
+  }
+
+  @Test
+  void anAlreadyExistingPodIsNotAnErrorButLeavesWorkForTheNextStep() {
+    writer.answer = name -> new Result(Outcome.ALREADY_EXISTS, "exists");
+
+    PlanExecutor.Outcomes outcomes = executor.execute(nodeDaemon, creates(3), this::podFor);
+
+    assertThat(outcomes.problems()).isEmpty();
+    assertThat(outcomes.created()).isEmpty();
+    assertThat(outcomes.moreToDo()).isTrue();
+    assertThat(events.reasons).isEmpty();
+  }
+
+  @Test
+  void atMostMaxCreatesPerStep() {
+    int planned = PlanExecutor.MAX_CREATES_PER_STEP + 20;
+
+    PlanExecutor.Outcomes outcomes = executor.execute(nodeDaemon, creates(planned), this::podFor);
+
+    assertThat(writer.creates).hasSize(PlanExecutor.MAX_CREATES_PER_STEP);
+    assertThat(outcomes.moreToDo()).isTrue();
+  }
+
+  @Test
+  void deletesWithTheirReason() {
+    Pod pod = new PodBuilder().withNewMetadata().withName("old").endMetadata().build();
+    PodPlan plan =
+        new PodPlan(
+            List.of(),
+            List.of(new PodPlan.Deletion(pod, "node gone")),
+            List.of(),
+            List.of(),
+            Map.of(),
+            Optional.empty());
+
+    executor.execute(nodeDaemon, plan, this::podFor);
+
+    assertThat(writer.deletes).containsExactly("old");
+    assertThat(events.reasons).containsExactly("SuccessfulDelete");
+  }
+
+  private static PodPlan creates(int count) {
+    return new PodPlan(
+        IntStream.range(0, count).mapToObj(i -> "n" + i).toList(),
+        List.of(),
+        List.of(),
+        List.of(),
+        Map.of(),
+        Optional.empty());
+  }
+
+  private Pod podFor(String node) {
+    return new PodBuilder().withNewMetadata().withName("agent-" + node).endMetadata().build();
+  }
+
+  private static NodeDaemon nodeDaemon() {
+    NodeDaemon nd = new NodeDaemon();
+    nd.setMetadata(
+        new ObjectMetaBuilder().withName("agent").withNamespace("ns").withUid("u").build());
+    return nd;
+  }
+}
