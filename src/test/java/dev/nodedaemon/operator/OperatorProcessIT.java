@@ -7,7 +7,7 @@ import dev.nodedaemon.testing.LocalCluster;
 import dev.nodedaemon.testing.OperatorProcess;
 import dev.nodedaemon.testing.SharedCluster;
 import dev.nodedaemon.testing.SharedOperator;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import dev.nodedaemon.testing.TestFleet;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
@@ -26,11 +26,8 @@ class OperatorProcessIT {
 
   @Test
   void startsInstallsItsCrdReconcilesServesHealthAndMetricsAndStopsCleanly() {
-    String ns = "op-" + Long.toHexString(System.nanoTime());
-    client
-        .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-        .create();
+    TestFleet fleet = new TestFleet("op");
+    String ns = fleet.namespace();
 
     SharedOperator.stop(); // one writer at a time
     OperatorProcess operator = OperatorProcess.start(cluster, "process-it", Map.of());
@@ -49,7 +46,7 @@ class OperatorProcessIT {
           client
               .resources(NodeDaemon.class)
               .inNamespace(ns)
-              .resource(Samples.logAgent(ns, "log-agent"))
+              .resource(fleet.logAgent("log-agent"))
               .create();
 
       NodeDaemon observed =
