@@ -37,6 +37,14 @@ public final class NodeEligibility {
   }
 
   public static Verdict decide(Node node, PodSpec template) {
+    return decide(node, template, DaemonTolerations.withDefaults(template));
+  }
+
+  /**
+   * As {@link #decide(Node, PodSpec)} with the template's tolerations (defaults included) worked
+   * out once by the caller, for a loop over every node.
+   */
+  public static Verdict decide(Node node, PodSpec template, List<Toleration> tolerations) {
     String nodeName = node.getMetadata().getName();
     if (template.getNodeName() != null
         && !template.getNodeName().isEmpty()
@@ -47,7 +55,6 @@ public final class NodeEligibility {
         || !matchesRequiredAffinity(node, template)) {
       return Verdict.NONE;
     }
-    List<Toleration> tolerations = DaemonTolerations.withDefaults(template);
     List<Taint> taints = node.getSpec() == null ? null : node.getSpec().getTaints();
     if (taints == null || taints.isEmpty()) {
       return Verdict.RUN;

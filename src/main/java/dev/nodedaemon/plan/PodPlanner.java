@@ -41,6 +41,8 @@ public final class PodPlanner {
 
   public static PodPlan plan(PlanInput input) {
     PodSpec template = input.nodeDaemon().getSpec().getTemplate().getSpec();
+    List<io.fabric8.kubernetes.api.model.Toleration> tolerations =
+        dev.nodedaemon.placement.DaemonTolerations.withDefaults(template);
     List<String> creates = new ArrayList<>();
     List<Deletion> deletes = new ArrayList<>();
     List<PlannedEvent> events = new ArrayList<>();
@@ -50,7 +52,7 @@ public final class PodPlanner {
 
     for (Node node : input.snapshot().nodes().values()) {
       String nodeName = node.getMetadata().getName();
-      Verdict verdict = NodeEligibility.decide(node, template);
+      Verdict verdict = NodeEligibility.decide(node, template, tolerations);
       verdicts.put(nodeName, verdict);
 
       List<Pod> live = new ArrayList<>();

@@ -7,6 +7,7 @@ import dev.nodedaemon.apply.KubernetesPodWriter;
 import dev.nodedaemon.apply.PlanExecutor;
 import dev.nodedaemon.events.EventRecorder;
 import dev.nodedaemon.observe.ClusterSnapshot;
+import dev.nodedaemon.observe.TrimmingItemStore;
 import dev.nodedaemon.plan.PlanInput;
 import dev.nodedaemon.plan.PodPlan;
 import dev.nodedaemon.plan.PodPlanner;
@@ -75,6 +76,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
             InformerEventSourceConfiguration.from(Pod.class, NodeDaemon.class)
                 .withName(POD_SOURCE)
                 .withLabelSelector(DaemonPodFactory.NODEDAEMON_LABEL)
+                .withItemStore(TrimmingItemStore.forPods())
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(NodeDaemon.class))
                 .build(),
             context);
@@ -83,6 +85,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Node.class, NodeDaemon.class)
                 .withName(NODE_SOURCE)
+                .withItemStore(TrimmingItemStore.forNodes())
                 .withSecondaryToPrimaryMapper(
                     node ->
                         context

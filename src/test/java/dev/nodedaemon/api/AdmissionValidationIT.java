@@ -144,6 +144,21 @@ class AdmissionValidationIT {
             nodeDaemon("bad-type", SELECTOR, LABELS, "  updateStrategy: {type: Recreate}"),
             "Unsupported value: \"Recreate\""),
         Arguments.of(
+            "no containers",
+            """
+            apiVersion: nodedaemon.dev/v1alpha1
+            kind: NodeDaemon
+            metadata: {name: no-containers, namespace: %s}
+            spec:
+              selector: {matchLabels: {app: agent}}
+              template:
+                metadata: {labels: {app: agent}}
+                spec:
+                  containers: []
+            """
+                .formatted(NS),
+            "template.spec.containers must name at least one container"),
+        Arguments.of(
             "no selector",
             """
             apiVersion: nodedaemon.dev/v1alpha1

@@ -1,0 +1,137 @@
+package dev.nodedaemon.bench;
+
+import dev.nodedaemon.api.NodeDaemon;
+import dev.nodedaemon.api.NodeDaemonSpec;
+import dev.nodedaemon.api.PodSelector;
+import dev.nodedaemon.apply.DaemonPodFactory;
+import dev.nodedaemon.observe.ClusterSnapshot;
+import dev.nodedaemon.plan.PlanInput;
+import dev.nodedaemon.plan.PodPlan;
+import dev.nodedaemon.plan.PodPlanner;
+import dev.nodedaemon.status.StatusBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.TaintBuilder;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * How long one reconcile's pure part (snapshot, plan, status) takes for a fleet of N nodes that all
+ * run their pod: the cost every pod or node event pays. Prints the median of repeated runs for
+ * 1,000, 2,500 and 5,000 nodes, so linear and quadratic growth are told apart at a glance.
+ *
+ * <p>Run: {@code ./mvnw -q test-compile exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=dev.nodedaemon.bench.PlannerScaleBenchmark}
+ */
+public final class PlannerScaleBenchmark {
+
+  private PlannerScaleBenchmark() {}
+
+  public static void main(String[] args) {
+    NodeDaemon nd = nodeDaemon();
+    String revision = "rev1";
+    for (int nodes : new int[] {1_000, 2_500, 5_000}) {
+      List<Node> fleet = new ArrayList<>();
+      List<Pod> pods = new ArrayList<>();
+      for (int i = 0; i < nodes; i++) {
+        String name = "node-" + i;
+        NodeBuilder node =
+            new NodeBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withLabels(Map.of("topology.kubernetes.io/zone", "zone-" + i % 3))
+                .endMetadata()
+                .withNewSpec()
+                .endSpec();
+        if (i % 10 == 0) {
+          node.editSpec()
+              .withTaints(
+                  new TaintBuilder()
+                      .withKey("node.kubernetes.io/unschedulable")
+                      .withEffect("NoSchedule")
+                      .build())
+              .endSpec();
+        }
+        fleet.add(node.build());
+        Pod pod = DaemonPodFactory.build(nd, name, revision);
+        pod.getMetadata().setUid("uid-" + i);
+        pod.getMetadata().setCreationTimestamp("2026-11-23T10:00:00Z");
+        pod.getSpec().setNodeName(name);
+        pod.setStatus(
+            new io.fabric8.kubernetes.api.model.PodStatusBuilder()
+                .withPhase("Running")
+                .addNewCondition()
+                .withType("Ready")
+                .withStatus("True")
+                .withLastTransitionTime("2026-11-23T10:00:00Z")
+                .endCondition()
+                .build());
+        pods.add(pod);
+      }
+      long[] micros = new long[30];
+      PodPlan plan = null;
+      for (int run = -10; run < micros.length; run++) { // 10 warm-up runs
+        long start = System.nanoTime();
+        ClusterSnapshot snapshot = ClusterSnapshot.of(fleet, pods);
+        PlanInput input =
+            new PlanInput(
+                nd,
+                revision,
+                snapshot,
+                Map.of(),
+                Map.of(),
+                Set.of(),
+                Instant.parse("2026-11-23T10:05:00Z"));
+        plan = PodPlanner.plan(input);
+        StatusBuilder.build(input, plan, List.of());
+        if (run >= 0) {
+          micros[run] = (System.nanoTime() - start) / 1_000;
+        }
+      }
+      Arrays.sort(micros);
+      System.out.printf(
+          "nodes=%d pods=%d: snapshot+plan+status median %.1f ms (min %.1f, max %.1f), creates=%d deletes=%d%n",
+          nodes,
+          pods.size(),
+          micros[micros.length / 2] / 1000.0,
+          micros[0] / 1000.0,
+          micros[micros.length - 1] / 1000.0,
+          plan.creates().size(),
+          plan.deletes().size());
+    }
+  }
+
+  private static NodeDaemon nodeDaemon() {
+    NodeDaemon nd = new NodeDaemon();
+    nd.setMetadata(
+        new ObjectMetaBuilder()
+            .withName("agent")
+            .withNamespace("ns")
+            .withUid("u")
+            .withGeneration(1L)
+            .build());
+    NodeDaemonSpec spec = new NodeDaemonSpec();
+    spec.setSelector(new PodSelector(Map.of("app", "agent")));
+    spec.setTemplate(
+        new PodTemplateSpecBuilder()
+            .withNewMetadata()
+            .withLabels(Map.of("app", "agent"))
+            .endMetadata()
+            .withNewSpec()
+            .addNewContainer()
+            .withName("agent")
+            .withImage("agent:1")
+            .endContainer()
+            .endSpec()
+            .build());
+    nd.setSpec(spec);
+    return nd;
+  }
+}
