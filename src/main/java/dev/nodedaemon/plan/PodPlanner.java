@@ -1,5 +1,7 @@
 package dev.nodedaemon.plan;
 
+import dev.nodedaemon.api.UpdateStrategy;
+import dev.nodedaemon.api.UpdateStrategyType;
 import dev.nodedaemon.observe.DaemonPods;
 import dev.nodedaemon.placement.NodeEligibility;
 import dev.nodedaemon.placement.NodeEligibility.Verdict;
@@ -33,6 +35,9 @@ import java.util.Optional;
  *   <li>A failed pod is replaced at most once per backoff period per node (1 s doubling to 5 min),
  *       so a broken node does not hot-loop; while in backoff the failed pod stays, visible.
  *   <li>Terminating pods are left to finish; they are neither counted as running nor deleted again.
+ *   <li>A node keeps at most one pod of the update revision and one older pod, and both only while
+ *       a surge is in progress; which old pods go, and when, is decided by {@link
+ *       RollingUpdatePlanner} within the update budget. OnDelete never deletes an old pod.
  * </ol>
  */
 public final class PodPlanner {
@@ -49,6 +54,13 @@ public final class PodPlanner {
     List<String> bumps = new ArrayList<>();
     Map<String, Verdict> verdicts = new HashMap<>();
     Duration requeue = null;
+    UpdateStrategy strategy = input.nodeDaemon().getSpec().getUpdateStrategy();
+    boolean rolling =
+        strategy == null || strategy.effectiveType() == UpdateStrategyType.RollingUpdate;
+    RollingUpdatePlanner.Budget budget =
+        RollingUpdatePlanner.budget(strategy, desiredCount(input, template));
+    boolean surge = rolling && budget.maxSurge() > 0;
+    List<RollingUpdatePlanner.NodePods> eligible = new ArrayList<>();
 
     for (Node node : input.snapshot().nodes().values()) {
       String nodeName = node.getMetadata().getName();
@@ -94,20 +106,47 @@ public final class PodPlanner {
         live.add(pod);
       }
 
-      if (live.size() > 1) {
-        // Keep the pod of the update revision if there is one, else the oldest; delete the rest.
-        live.sort(keepFirst(input.updateRevision()));
-        for (Pod surplus : live.subList(1, live.size())) {
-          deletes.add(new Deletion(surplus, "more than one daemon pod on node " + nodeName));
+      // At most one pod of the update revision and one older pod per node; the rest go.
+      Pod updated = null;
+      Pod old = null;
+      live.sort(byAge());
+      for (Pod pod : live) {
+        boolean isUpdated = input.updateRevision().equals(DaemonPods.revision(pod));
+        if (isUpdated && updated == null) {
+          updated = pod;
+        } else if (!isUpdated && old == null) {
+          old = pod;
+        } else {
+          deletes.add(new Deletion(pod, "more than one daemon pod on node " + nodeName));
         }
-        live = List.of(live.get(0));
+      }
+      if (updated != null && old != null && !surge) {
+        // Without surge a node never keeps both: the old one is what the update replaces.
+        deletes.add(new Deletion(old, "replaced by revision " + input.updateRevision()));
+        old = null;
       }
 
-      if (live.isEmpty() && verdict.shouldRun() && !input.creationsInFlight().contains(nodeName)) {
+      boolean inFlight = input.creationsInFlight().contains(nodeName);
+      if (updated == null && old == null && verdict.shouldRun() && !inFlight) {
         // A replacement for a failed pod has the failed pod's name, so its create succeeds only
         // once that pod is gone; the deletion's watch event brings the reconcile that retries it.
         creates.add(nodeName);
       }
+      if (verdict.shouldRun()) {
+        eligible.add(new RollingUpdatePlanner.NodePods(nodeName, updated, old));
+      }
+    }
+
+    if (rolling) {
+      // Nodes update in name order, so a step is reproducible and a rollout easy to follow.
+      eligible.sort(Comparator.comparing(RollingUpdatePlanner.NodePods::node));
+      RollingUpdatePlanner.Step step =
+          RollingUpdatePlanner.step(
+              eligible, budget, pod -> isAvailable(input, pod), input.creationsInFlight());
+      for (Pod pod : step.deleteOld()) {
+        deletes.add(new Deletion(pod, "rolling update to revision " + input.updateRevision()));
+      }
+      creates.addAll(step.surgeCreates());
     }
 
     for (Pod orphan : input.snapshot().podsWithoutNode()) {
@@ -123,12 +162,34 @@ public final class PodPlanner {
     return new PodPlan(creates, deletes, events, bumps, verdicts, Optional.ofNullable(requeue));
   }
 
-  private static Comparator<Pod> keepFirst(String updateRevision) {
-    Comparator<Pod> updatedFirst =
-        Comparator.comparing((Pod p) -> !updateRevision.equals(DaemonPods.revision(p)));
-    return updatedFirst
-        .thenComparing(DaemonPods::createdAt)
+  private static Comparator<Pod> byAge() {
+    return Comparator.comparing(DaemonPods::createdAt)
         .thenComparing(p -> p.getMetadata().getName());
+  }
+
+  private static boolean isAvailable(PlanInput input, Pod pod) {
+    if (DaemonPods.isFailed(pod) || DaemonPods.isSucceeded(pod)) {
+      return false;
+    }
+    Integer minReady = input.nodeDaemon().getSpec().getMinReadySeconds();
+    return DaemonPods.isAvailable(
+        pod,
+        minReady == null ? 0 : minReady,
+        input.now(),
+        Optional.ofNullable(input.firstSeenReady().get(pod.getMetadata().getUid())));
+  }
+
+  /** Nodes that should run the pod: what percentages in the update budget are of. */
+  private static int desiredCount(PlanInput input, PodSpec template) {
+    List<io.fabric8.kubernetes.api.model.Toleration> tolerations =
+        dev.nodedaemon.placement.DaemonTolerations.withDefaults(template);
+    int desired = 0;
+    for (Node node : input.snapshot().nodes().values()) {
+      if (NodeEligibility.decide(node, template, tolerations).shouldRun()) {
+        desired++;
+      }
+    }
+    return desired;
   }
 
   private static Duration min(Duration a, Duration b) {

@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.api.NodeDaemonSpec;
 import dev.nodedaemon.api.PodSelector;
+import dev.nodedaemon.api.RollingUpdate;
+import dev.nodedaemon.api.UpdateStrategy;
+import dev.nodedaemon.api.UpdateStrategyType;
 import dev.nodedaemon.apply.DaemonPodFactory;
 import dev.nodedaemon.observe.ClusterSnapshot;
 import dev.nodedaemon.plan.PlanInput.NodeBackoff;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -131,8 +135,8 @@ class PodPlannerTest {
   @Test
   void ofTwoPodsOnOneNodeTheOldestStays() {
     node("n1");
-    Pod older = pod("n1", "Running", true, "a", NOW.minusSeconds(60), "old");
-    Pod newer = pod("n1", "Running", true, "b", NOW.minusSeconds(10), "old");
+    Pod older = pod("n1", "Running", true, "a", NOW.minusSeconds(60), REV);
+    Pod newer = pod("n1", "Running", true, "b", NOW.minusSeconds(10), REV);
 
     PodPlan plan = plan(logAgent());
 
@@ -164,6 +168,134 @@ class PodPlannerTest {
     Pod stranded = pod("gone", "Running", true);
 
     expect(plan(logAgent()), List.of("n1"), List.of(stranded.getMetadata().getName()), List.of());
+  }
+
+  // --- rolling update, one step per case, as the built-in controller's update tests ---
+
+  @Test
+  void aNewTemplateReplacesOneAvailableOldPodPerStepWithTheDefaultBudget() {
+    node("n1");
+    node("n2");
+    node("n3");
+    Pod a = pod("n1", "Running", true, "x", NOW.minusSeconds(60), "old");
+    pod("n2", "Running", true, "x", NOW.minusSeconds(60), "old");
+    pod("n3", "Running", true, "x", NOW.minusSeconds(60), "old");
+
+    expect(plan(logAgent()), List.of(), List.of(a.getMetadata().getName()), List.of());
+  }
+
+  @Test
+  void noOldPodGoesWhileTheBudgetIsUsedUpByANodeWithoutAPod() {
+    node("n1");
+    node("n2");
+    pod("n2", "Running", true, "x", NOW.minusSeconds(60), "old");
+
+    // n1 has no pod: it is the one unavailable node maxUnavailable=1 allows.
+    expect(plan(logAgent()), List.of("n1"), List.of(), List.of());
+  }
+
+  @Test
+  void anUpdatedPodThatIsNotReadyYetHoldsTheBudget() {
+    node("n1");
+    node("n2");
+    pod("n1", "Running", false, "x", NOW.minusSeconds(5), REV);
+    pod("n2", "Running", true, "x", NOW.minusSeconds(60), "old");
+
+    expect(plan(logAgent()), List.of(), List.of(), List.of());
+  }
+
+  @Test
+  void anUnavailableOldPodIsReplacedOutsideTheBudgetAsTheBuiltInDoes() {
+    node("n1");
+    node("n2");
+    pod("n1", "Running", false, "x", NOW.minusSeconds(5), REV);
+    Pod broken = pod("n2", "Running", false, "x", NOW.minusSeconds(60), "old");
+
+    expect(plan(logAgent()), List.of(), List.of(broken.getMetadata().getName()), List.of());
+  }
+
+  @Test
+  void maxUnavailableAsAPercentageOfEligibleNodesRoundsUp() {
+    List<String> olds = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      node("n" + i);
+      olds.add(
+          pod("n" + i, "Running", true, "x", NOW.minusSeconds(60), "old").getMetadata().getName());
+    }
+    NodeDaemon nd = withRollingUpdate(logAgent(), "25%", null);
+
+    // 25 % of 10 nodes, rounded up: 3.
+    expect(plan(nd), List.of(), olds.subList(0, 3), List.of());
+  }
+
+  @Test
+  void minReadySecondsKeepsAReadyPodUnavailableUntilItHasPassed() {
+    node("n1");
+    node("n2");
+    pod("n1", "Running", true, "x", NOW.minusSeconds(5), REV);
+    pod("n2", "Running", true, "x", NOW.minusSeconds(60), "old");
+    NodeDaemon nd = logAgent();
+    nd.getSpec().setMinReadySeconds(30);
+
+    expect(plan(nd), List.of(), List.of(), List.of());
+  }
+
+  @Test
+  void surgeCreatesTheNewPodBesideTheOldOneWithinMaxSurge() {
+    node("n1");
+    node("n2");
+    node("n3");
+    pod("n1", "Running", true, "x", NOW.minusSeconds(60), "old");
+    pod("n2", "Running", true, "x", NOW.minusSeconds(60), "old");
+    pod("n3", "Running", true, "x", NOW.minusSeconds(60), "old");
+    NodeDaemon nd = withRollingUpdate(logAgent(), 0, 2);
+
+    expect(plan(nd), List.of("n1", "n2"), List.of(), List.of());
+  }
+
+  @Test
+  void surgeDeletesTheOldPodOnlyOnceTheNewOneIsAvailable() {
+    node("n1");
+    node("n2");
+    Pod oldOnReady = pod("n1", "Running", true, "x", NOW.minusSeconds(60), "old");
+    pod("n1", "Running", true, "y", NOW.minusSeconds(10), REV);
+    pod("n2", "Running", true, "x", NOW.minusSeconds(60), "old");
+    pod("n2", "Running", false, "y", NOW.minusSeconds(2), REV);
+    NodeDaemon nd = withRollingUpdate(logAgent(), 0, 1);
+
+    // n1's new pod is available: its old pod goes. n2's is not: it uses the one surge slot.
+    expect(plan(nd), List.of(), List.of(oldOnReady.getMetadata().getName()), List.of());
+  }
+
+  @Test
+  void onDeleteNeverDeletesAnOldPodButANodeWithoutOneGetsTheNewRevision() {
+    node("n1");
+    node("n2");
+    pod("n1", "Running", true, "x", NOW.minusSeconds(60), "old");
+    NodeDaemon nd = logAgent();
+    UpdateStrategy onDelete = new UpdateStrategy();
+    onDelete.setType(UpdateStrategyType.OnDelete);
+    nd.getSpec().setUpdateStrategy(onDelete);
+
+    expect(plan(nd), List.of("n2"), List.of(), List.of());
+  }
+
+  private static NodeDaemon withRollingUpdate(
+      NodeDaemon nd, Object maxUnavailable, Object maxSurge) {
+    RollingUpdate rolling = new RollingUpdate();
+    rolling.setMaxUnavailable(intOrString(maxUnavailable));
+    rolling.setMaxSurge(intOrString(maxSurge));
+    UpdateStrategy strategy = new UpdateStrategy();
+    strategy.setRollingUpdate(rolling);
+    nd.getSpec().setUpdateStrategy(strategy);
+    return nd;
+  }
+
+  private static IntOrString intOrString(Object value) {
+    if (value == null) {
+      return null;
+    }
+    return value instanceof Integer i ? new IntOrString(i) : new IntOrString((String) value);
   }
 
   // --- fixtures ---

@@ -1,0 +1,141 @@
+package dev.nodedaemon.plan;
+
+import dev.nodedaemon.api.RollingUpdate;
+import dev.nodedaemon.api.UpdateStrategy;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * One step of a RollingUpdate across the nodes that should run the pod, with the built-in DaemonSet
+ * controller's semantics (pkg/controller/daemon/update.go rollingUpdate). Pure.
+ *
+ * <p>Without surge (maxSurge = 0), invariants:
+ *
+ * <ol>
+ *   <li>A node counts as unavailable when it has no pod, when its updated pod is not yet available,
+ *       or when it holds an old and a new pod at once.
+ *   <li>Available old pods are deleted only while the unavailable count stays within
+ *       maxUnavailable: at most {@code maxUnavailable - unavailable} of them per step.
+ *   <li>Old pods that are already unavailable are replaced without using the budget, as the
+ *       built-in controller does (a strict mode that counts them is future work).
+ *   <li>The replacement is created by the lifecycle step once the node has no pod.
+ * </ol>
+ *
+ * <p>With surge (maxSurge > 0, maxUnavailable = 0), invariants:
+ *
+ * <ol>
+ *   <li>A new pod is created beside an available old one only while nodes with both pods, whose new
+ *       pod is not yet available, number fewer than maxSurge.
+ *   <li>A node whose old pod is unavailable gets its new pod at once, outside the budget.
+ *   <li>The old pod is deleted only after the new pod on its node is available: no node is ever
+ *       without an available pod because of the update.
+ * </ol>
+ *
+ * Percentages are of the nodes that should run the pod, rounded up. When both resolve to 0,
+ * maxUnavailable is 1, so a rollout can always progress.
+ */
+public final class RollingUpdatePlanner {
+
+  private RollingUpdatePlanner() {}
+
+  /** The pods of one eligible node after clean-up: at most one new and one old. */
+  public record NodePods(String node, Pod updated, Pod old) {}
+
+  /** What the step decides: old pods to delete and nodes to get a new pod beside the old. */
+  public record Step(List<Pod> deleteOld, List<String> surgeCreates) {}
+
+  public record Budget(int maxUnavailable, int maxSurge) {}
+
+  public static Budget budget(UpdateStrategy strategy, int desired) {
+    RollingUpdate rolling = strategy == null ? null : strategy.getRollingUpdate();
+    IntOrString surgeValue = rolling == null ? null : rolling.getMaxSurge();
+    int maxSurge = scaled(surgeValue, desired, 0);
+    IntOrString unavailableValue = rolling == null ? null : rolling.getMaxUnavailable();
+    int maxUnavailable = scaled(unavailableValue, desired, maxSurge > 0 ? 0 : 1);
+    if (maxSurge == 0 && maxUnavailable == 0) {
+      maxUnavailable = 1;
+    }
+    return new Budget(maxUnavailable, maxSurge);
+  }
+
+  /** An int, or a percentage of {@code total} rounded up; {@code fallback} when absent. */
+  static int scaled(IntOrString value, int total, int fallback) {
+    if (value == null) {
+      return fallback;
+    }
+    if (value.getIntVal() != null) {
+      return Math.max(0, value.getIntVal());
+    }
+    String text = value.getStrVal();
+    if (text == null || !text.endsWith("%")) {
+      return fallback;
+    }
+    int percent = Integer.parseInt(text.substring(0, text.length() - 1));
+    return (int) Math.ceil(percent * (double) total / 100.0);
+  }
+
+  public static Step step(
+      List<NodePods> nodes, Budget budget, Predicate<Pod> available, Set<String> inFlight) {
+    return budget.maxSurge() > 0
+        ? surgeStep(nodes, budget.maxSurge(), available, inFlight)
+        : unavailableStep(nodes, budget.maxUnavailable(), available);
+  }
+
+  private static Step unavailableStep(
+      List<NodePods> nodes, int maxUnavailable, Predicate<Pod> available) {
+    int unavailable = 0;
+    List<Pod> replaceFree = new ArrayList<>();
+    List<Pod> candidates = new ArrayList<>();
+    for (NodePods n : nodes) {
+      if ((n.updated() == null && n.old() == null) || (n.updated() != null && n.old() != null)) {
+        unavailable++;
+      } else if (n.updated() != null) {
+        if (!available.test(n.updated())) {
+          unavailable++;
+        }
+      } else if (!available.test(n.old())) {
+        replaceFree.add(n.old());
+      } else {
+        candidates.add(n.old());
+      }
+    }
+    int remaining = Math.max(0, Math.min(maxUnavailable - unavailable, candidates.size()));
+    List<Pod> delete = new ArrayList<>(replaceFree);
+    delete.addAll(candidates.subList(0, remaining));
+    return new Step(delete, List.of());
+  }
+
+  private static Step surgeStep(
+      List<NodePods> nodes, int maxSurge, Predicate<Pod> available, Set<String> inFlight) {
+    int surging = 0;
+    List<String> allowed = new ArrayList<>();
+    List<String> candidates = new ArrayList<>();
+    List<Pod> delete = new ArrayList<>();
+    for (NodePods n : nodes) {
+      if (n.old() == null) {
+        continue; // no pod (the lifecycle step creates one) or only the new one
+      }
+      if (n.updated() == null) {
+        if (inFlight.contains(n.node())) {
+          surging++;
+        } else if (!available.test(n.old())) {
+          allowed.add(n.node());
+        } else {
+          candidates.add(n.node());
+        }
+      } else if (available.test(n.updated())) {
+        delete.add(n.old());
+      } else {
+        surging++;
+      }
+    }
+    int remaining = Math.max(0, Math.min(maxSurge - surging, candidates.size()));
+    List<String> creates = new ArrayList<>(allowed);
+    creates.addAll(candidates.subList(0, remaining));
+    return new Step(delete, creates);
+  }
+}
