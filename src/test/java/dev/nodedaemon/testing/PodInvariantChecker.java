@@ -24,6 +24,8 @@ public final class PodInvariantChecker implements AutoCloseable, Watcher<Pod> {
   private final List<String> violations = new ArrayList<>();
   private final Watch watch;
   private int peakPerNode;
+  private final java.util.Set<String> nodesSeen = new java.util.HashSet<>();
+  private int peakNodesWithoutReadyPod;
 
   public PodInvariantChecker(
       KubernetesClient client, String namespace, String nodeDaemonName, int maxPerNode) {
@@ -52,6 +54,21 @@ public final class PodInvariantChecker implements AutoCloseable, Watcher<Pod> {
             .add(p.getMetadata().getName());
       }
     }
+    nodesSeen.addAll(liveByNode.keySet());
+    int withoutReady = 0;
+    for (String node : nodesSeen) {
+      boolean ready =
+          pods.values().stream()
+              .anyMatch(
+                  p ->
+                      !DaemonPods.isTerminating(p)
+                          && DaemonPods.isReady(p)
+                          && node.equals(DaemonPods.targetNode(p).orElse("?")));
+      if (!ready) {
+        withoutReady++;
+      }
+    }
+    peakNodesWithoutReadyPod = Math.max(peakNodesWithoutReadyPod, withoutReady);
     for (Map.Entry<String, List<String>> entry : liveByNode.entrySet()) {
       peakPerNode = Math.max(peakPerNode, entry.getValue().size());
       if (entry.getValue().size() > maxPerNode) {
@@ -65,6 +82,14 @@ public final class PodInvariantChecker implements AutoCloseable, Watcher<Pod> {
 
   public synchronized List<String> violations() {
     return List.copyOf(violations);
+  }
+
+  /**
+   * The most nodes that, at any one event, had no ready live pod, among the nodes that had a pod
+   * when watching began or since: the unavailability a rollout caused.
+   */
+  public synchronized int peakNodesWithoutReadyPod() {
+    return peakNodesWithoutReadyPod;
   }
 
   public synchronized int peakPerNode() {

@@ -1,0 +1,214 @@
+package dev.nodedaemon.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nodedaemon.api.NodeDaemon;
+import dev.nodedaemon.api.RollingUpdate;
+import dev.nodedaemon.api.UpdateStrategy;
+import dev.nodedaemon.api.UpdateStrategyType;
+import dev.nodedaemon.apply.DaemonPodFactory;
+import dev.nodedaemon.testing.PodInvariantChecker;
+import dev.nodedaemon.testing.SharedOperator;
+import dev.nodedaemon.testing.TestFleet;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Rolling updates on the real control plane, with pods that take a second to become ready (kwok's
+ * ready delay) and a checker that watches every pod event: never more pods per node than the
+ * strategy allows, never more nodes without a ready pod than the budget.
+ */
+class RollingUpdateIT {
+
+  private static final String OLD_IMAGE = "quay.io/fluentd_elasticsearch/fluentd:v2.5.2";
+  private static final String NEW_IMAGE = "quay.io/fluentd_elasticsearch/fluentd:v2.6.0";
+
+  @BeforeAll
+  static void operatorRuns() {
+    SharedOperator.get();
+  }
+
+  /** Seed 000's walkthrough: a new image rolls one node at a time with maxUnavailable 1. */
+  @Test
+  void anImageChangeRollsOneNodeAtATime() {
+    TestFleet fleet = new TestFleet("roll");
+    List<String> nodes = fleet.addNodes("n", 4);
+    fleet.create(slowToBecomeReady(fleet.logAgent("agent")));
+    fleet.awaitReadyOnExactly("agent", nodes);
+
+    try (PodInvariantChecker checker =
+        new PodInvariantChecker(fleet.client(), fleet.namespace(), "agent", 1)) {
+      setImage(fleet, "agent", NEW_IMAGE);
+      List<Pod> pods = awaitAllOnImage(fleet, "agent", nodes, NEW_IMAGE);
+
+      assertThat(checker.violations()).isEmpty();
+      assertThat(checker.peakNodesWithoutReadyPod()).as("maxUnavailable 1").isEqualTo(1);
+      assertThat(
+              pods.stream()
+                  .map(p -> p.getMetadata().getLabels().get(DaemonPodFactory.REVISION_LABEL))
+                  .distinct())
+          .hasSize(1);
+    }
+    NodeDaemon done =
+        fleet.awaitStatus(
+            "agent",
+            nd ->
+                nd.getStatus() != null
+                    && Integer.valueOf(4).equals(nd.getStatus().getUpdatedNumberScheduled())
+                    && Integer.valueOf(4).equals(nd.getStatus().getNumberAvailable()));
+    assertThat(done.getStatus().getUpdateRevision())
+        .isEqualTo(done.getStatus().getCurrentRevision());
+    assertThat(fleet.events("agent").stream().map(e -> e.getMessage()))
+        .anyMatch(
+            m -> m.contains("rolling update to revision " + done.getStatus().getUpdateRevision()));
+  }
+
+  @Test
+  void maxUnavailableAsAPercentageReplacesThatManyNodesAtOnce() {
+    TestFleet fleet = new TestFleet("pct");
+    List<String> nodes = fleet.addNodes("n", 4);
+    NodeDaemon nd = slowToBecomeReady(fleet.logAgent("agent"));
+    nd.getSpec().setUpdateStrategy(rolling("50%", null));
+    fleet.create(nd);
+    fleet.awaitReadyOnExactly("agent", nodes);
+
+    try (PodInvariantChecker checker =
+        new PodInvariantChecker(fleet.client(), fleet.namespace(), "agent", 1)) {
+      setImage(fleet, "agent", NEW_IMAGE);
+      awaitAllOnImage(fleet, "agent", nodes, NEW_IMAGE);
+
+      assertThat(checker.violations()).isEmpty();
+      assertThat(checker.peakNodesWithoutReadyPod()).as("50%% of 4 nodes").isEqualTo(2);
+    }
+  }
+
+  /** Surge: the new pod starts beside the old one, which goes once the new one is available. */
+  @Test
+  void surgeWithMinReadySecondsNeverLeavesANodeWithoutAReadyPod() {
+    TestFleet fleet = new TestFleet("surge");
+    List<String> nodes = fleet.addNodes("n", 3);
+    NodeDaemon nd = slowToBecomeReady(fleet.logAgent("agent"));
+    nd.getSpec().setUpdateStrategy(rolling(0, 1));
+    nd.getSpec().setMinReadySeconds(2);
+    fleet.create(nd);
+    fleet.awaitReadyOnExactly("agent", nodes);
+
+    try (PodInvariantChecker checker =
+        new PodInvariantChecker(fleet.client(), fleet.namespace(), "agent", 2)) {
+      setImage(fleet, "agent", NEW_IMAGE);
+      awaitAllOnImage(fleet, "agent", nodes, NEW_IMAGE);
+
+      assertThat(checker.violations()).isEmpty();
+      assertThat(checker.peakPerNode()).as("old and new side by side").isEqualTo(2);
+      assertThat(checker.peakNodesWithoutReadyPod()).isZero();
+    }
+  }
+
+  @Test
+  void onDeleteRollsANodeOnlyWhenItsPodIsDeleted() {
+    TestFleet fleet = new TestFleet("ondelete");
+    List<String> nodes = fleet.addNodes("n", 3);
+    NodeDaemon nd = fleet.logAgent("agent");
+    UpdateStrategy onDelete = new UpdateStrategy();
+    onDelete.setType(UpdateStrategyType.OnDelete);
+    nd.getSpec().setUpdateStrategy(onDelete);
+    fleet.create(nd);
+    List<Pod> before = fleet.awaitReadyOnExactly("agent", nodes);
+
+    setImage(fleet, "agent", NEW_IMAGE);
+    fleet.awaitStatus(
+        "agent",
+        n ->
+            n.getStatus() != null
+                && Long.valueOf(2).equals(n.getStatus().getObservedGeneration())
+                && Integer.valueOf(0).equals(n.getStatus().getUpdatedNumberScheduled()));
+    assertThat(uids(fleet.pods("agent"))).as("nothing rolled").isEqualTo(uids(before));
+
+    Pod first = before.get(0);
+    fleet.client().pods().resource(first).delete();
+    List<Pod> after =
+        fleet.awaitPods(
+            "agent",
+            pods ->
+                pods.size() == 3
+                    && pods.stream().filter(p -> NEW_IMAGE.equals(image(p))).count() == 1
+                    && pods.stream().allMatch(dev.nodedaemon.observe.DaemonPods::isReady),
+            Duration.ofSeconds(60));
+    Pod replaced = after.stream().filter(p -> NEW_IMAGE.equals(image(p))).findFirst().orElseThrow();
+    assertThat(replaced.getSpec().getNodeName()).isEqualTo(first.getSpec().getNodeName());
+    assertThat(after.stream().filter(p -> OLD_IMAGE.equals(image(p)))).hasSize(2);
+  }
+
+  // --- helpers ---
+
+  /** Pods become ready one second after they start, so a rollout has steps to watch. */
+  private static NodeDaemon slowToBecomeReady(NodeDaemon nd) {
+    nd.getSpec()
+        .getTemplate()
+        .getMetadata()
+        .setAnnotations(Map.of("pod-ready.stage.kwok.x-k8s.io/delay", "1s"));
+    return nd;
+  }
+
+  private static UpdateStrategy rolling(Object maxUnavailable, Object maxSurge) {
+    RollingUpdate rolling = new RollingUpdate();
+    rolling.setMaxUnavailable(intOrString(maxUnavailable));
+    rolling.setMaxSurge(intOrString(maxSurge));
+    UpdateStrategy strategy = new UpdateStrategy();
+    strategy.setRollingUpdate(rolling);
+    return strategy;
+  }
+
+  private static IntOrString intOrString(Object value) {
+    if (value == null) {
+      return null;
+    }
+    return value instanceof Integer i ? new IntOrString(i) : new IntOrString((String) value);
+  }
+
+  private static void setImage(TestFleet fleet, String name, String image) {
+    fleet
+        .client()
+        .resources(NodeDaemon.class)
+        .inNamespace(fleet.namespace())
+        .withName(name)
+        .edit(
+            nd -> {
+              nd.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(image);
+              return nd;
+            });
+  }
+
+  private static List<Pod> awaitAllOnImage(
+      TestFleet fleet, String name, List<String> nodes, String image) {
+    return fleet.awaitPods(
+        name,
+        pods -> {
+          List<Pod> live =
+              pods.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+          return live.size() == nodes.size()
+              && live.stream().allMatch(p -> image.equals(image(p)))
+              && live.stream().allMatch(dev.nodedaemon.observe.DaemonPods::isReady)
+              && live.stream()
+                  .map(p -> p.getSpec().getNodeName())
+                  .collect(Collectors.toSet())
+                  .equals(Set.copyOf(nodes));
+        },
+        Duration.ofSeconds(120));
+  }
+
+  private static String image(Pod pod) {
+    return pod.getSpec().getContainers().get(0).getImage();
+  }
+
+  private static Set<String> uids(List<Pod> pods) {
+    return pods.stream().map(p -> p.getMetadata().getUid()).collect(Collectors.toSet());
+  }
+}
