@@ -1,19 +1,16 @@
 package dev.nodedaemon.bench;
 
 import dev.nodedaemon.api.NodeDaemon;
-import dev.nodedaemon.api.NodeDaemonSpec;
-import dev.nodedaemon.api.PodSelector;
 import dev.nodedaemon.apply.DaemonPodFactory;
 import dev.nodedaemon.observe.ClusterSnapshot;
 import dev.nodedaemon.plan.PlanInput;
 import dev.nodedaemon.plan.PodPlan;
 import dev.nodedaemon.plan.PodPlanner;
+import dev.nodedaemon.plan.PodPlannerTest;
 import dev.nodedaemon.status.StatusBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.TaintBuilder;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,7 +32,7 @@ public final class PlannerScaleBenchmark {
   private PlannerScaleBenchmark() {}
 
   public static void main(String[] args) {
-    NodeDaemon nd = nodeDaemon();
+    NodeDaemon nd = PodPlannerTest.logAgent();
     String revision = "rev1";
     for (int nodes : new int[] {1_000, 2_500, 5_000}) {
       List<Node> fleet = new ArrayList<>();
@@ -106,32 +103,5 @@ public final class PlannerScaleBenchmark {
           plan.creates().size(),
           plan.deletes().size());
     }
-  }
-
-  private static NodeDaemon nodeDaemon() {
-    NodeDaemon nd = new NodeDaemon();
-    nd.setMetadata(
-        new ObjectMetaBuilder()
-            .withName("agent")
-            .withNamespace("ns")
-            .withUid("u")
-            .withGeneration(1L)
-            .build());
-    NodeDaemonSpec spec = new NodeDaemonSpec();
-    spec.setSelector(new PodSelector(Map.of("app", "agent")));
-    spec.setTemplate(
-        new PodTemplateSpecBuilder()
-            .withNewMetadata()
-            .withLabels(Map.of("app", "agent"))
-            .endMetadata()
-            .withNewSpec()
-            .addNewContainer()
-            .withName("agent")
-            .withImage("agent:1")
-            .endContainer()
-            .endSpec()
-            .build());
-    nd.setSpec(spec);
-    return nd;
   }
 }

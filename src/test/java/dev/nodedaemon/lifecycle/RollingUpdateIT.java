@@ -12,6 +12,8 @@ import dev.nodedaemon.testing.SharedOperator;
 import dev.nodedaemon.testing.TestFleet;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -173,17 +175,19 @@ class RollingUpdateIT {
     return value instanceof Integer i ? new IntOrString(i) : new IntOrString((String) value);
   }
 
+  /** As {@code kubectl patch --type=json}: no resourceVersion, so no race with status writes. */
   private static void setImage(TestFleet fleet, String name, String image) {
     fleet
         .client()
         .resources(NodeDaemon.class)
         .inNamespace(fleet.namespace())
         .withName(name)
-        .edit(
-            nd -> {
-              nd.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(image);
-              return nd;
-            });
+        .patch(
+            PatchContext.of(PatchType.JSON),
+            "[{\"op\": \"replace\", \"path\": \"/spec/template/spec/containers/0/image\","
+                + " \"value\": \""
+                + image
+                + "\"}]");
   }
 
   private static List<Pod> awaitAllOnImage(

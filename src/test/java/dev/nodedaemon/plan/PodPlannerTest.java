@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * One step of the planner per case, checked the way the built-in controller's tests check a sync:
  * the nodes created on, the pods deleted, the events.
  */
-class PodPlannerTest {
+public class PodPlannerTest {
 
   private static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
   private static final String REV = "rev1";
@@ -317,7 +317,8 @@ class PodPlannerTest {
         .containsExactlyElementsOf(eventReasons);
   }
 
-  static NodeDaemon logAgent() {
+  /** A NodeDaemon in the shape of the seeds' log agent; the planner benchmark uses it too. */
+  public static NodeDaemon logAgent() {
     NodeDaemon nd = new NodeDaemon();
     nd.setMetadata(
         new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
