@@ -7,15 +7,18 @@ import dev.nodedaemon.apply.KubernetesPodWriter;
 import dev.nodedaemon.apply.PlanExecutor;
 import dev.nodedaemon.events.EventRecorder;
 import dev.nodedaemon.observe.ClusterSnapshot;
+import dev.nodedaemon.observe.DaemonPods;
 import dev.nodedaemon.observe.TrimmingItemStore;
 import dev.nodedaemon.plan.PlanInput;
 import dev.nodedaemon.plan.PodPlan;
 import dev.nodedaemon.plan.PodPlanner;
-import dev.nodedaemon.revision.TemplateHash;
+import dev.nodedaemon.revision.RevisionPlanner;
+import dev.nodedaemon.revision.RevisionStore;
 import dev.nodedaemon.status.Conditions;
 import dev.nodedaemon.status.StatusBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -51,6 +54,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   private static final Logger LOG = Logger.getLogger(NodeDaemonReconciler.class);
   private static final String NODE_SOURCE = "nodes";
   private static final String POD_SOURCE = "pods";
+  private static final String REVISION_SOURCE = "revisions";
 
   private final Clock clock;
   private final FailureBackoff backoff = new FailureBackoff();
@@ -59,11 +63,13 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   private final Adoption adoption;
   private final EventRecorder events;
   private final PlanExecutor executor;
+  private final RevisionStore revisionStore;
 
   public NodeDaemonReconciler(KubernetesClient client) {
     this.clock = Clock.systemUTC();
     this.events = new EventRecorder(client, clock, hostname());
     this.executor = new PlanExecutor(new KubernetesPodWriter(client), events);
+    this.revisionStore = new RevisionStore(client, events);
     this.adoption = new Adoption(client, new KubernetesPodWriter(client), events, clock);
   }
 
@@ -95,7 +101,15 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
                             .collect(Collectors.toSet()))
                 .build(),
             context);
-    return List.of(pods, nodes);
+    InformerEventSource<ControllerRevision, NodeDaemon> revisions =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(ControllerRevision.class, NodeDaemon.class)
+                .withName(REVISION_SOURCE)
+                .withLabelSelector(DaemonPodFactory.NODEDAEMON_LABEL)
+                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(NodeDaemon.class))
+                .build(),
+            context);
+    return List.of(pods, nodes, revisions);
   }
 
   @Override
@@ -115,11 +129,18 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
       return UpdateControl.noUpdate();
     }
     ClusterSnapshot snapshot = ClusterSnapshot.of(nodes, pods);
-    int collisionCount =
-        Optional.ofNullable(nodeDaemon.getStatus())
-            .map(NodeDaemonStatus::getCollisionCount)
-            .orElse(0);
-    String updateRevision = TemplateHash.of(nodeDaemon.getSpec().getTemplate(), collisionCount);
+    Set<String> hashesInUse =
+        pods.stream()
+            .filter(p -> !DaemonPods.isTerminating(p))
+            .map(DaemonPods::revision)
+            .filter(java.util.Objects::nonNull)
+            .collect(Collectors.toSet());
+    RevisionPlanner.Decision revisions =
+        revisionStore.sync(
+            nodeDaemon,
+            List.copyOf(context.getSecondaryResources(ControllerRevision.class)),
+            hashesInUse);
+    String updateRevision = revisions.updateHash();
     PlanInput input =
         new PlanInput(
             nodeDaemon,
@@ -146,6 +167,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
 
     // Record.
     NodeDaemonStatus status = StatusBuilder.build(input, plan, outcomes.problems());
+    status.setCollisionCount(revisions.collisionCount() == 0 ? null : revisions.collisionCount());
     UpdateControl<NodeDaemon> control =
         status.equals(nodeDaemon.getStatus())
             ? UpdateControl.noUpdate()

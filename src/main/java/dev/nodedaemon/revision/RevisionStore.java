@@ -1,0 +1,86 @@
+package dev.nodedaemon.revision;
+
+import dev.nodedaemon.api.NodeDaemon;
+import dev.nodedaemon.events.EventSink;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevisionBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.net.HttpURLConnection;
+import java.util.List;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * Writes what {@link RevisionPlanner} decides: the only code that changes ControllerRevisions. A
+ * create that finds the name taken is left to the next reconcile, which sees the revision in its
+ * cache and compares data (a collision then bumps collisionCount).
+ */
+public final class RevisionStore {
+
+  private static final Logger LOG = Logger.getLogger(RevisionStore.class);
+
+  private final KubernetesClient client;
+  private final EventSink events;
+
+  public RevisionStore(KubernetesClient client, EventSink events) {
+    this.client = client;
+    this.events = events;
+  }
+
+  /** Returns the decision; its hash is valid for pods even if a write failed. */
+  public RevisionPlanner.Decision sync(
+      NodeDaemon nodeDaemon, List<ControllerRevision> existing, Set<String> hashesInUse) {
+    RevisionPlanner.Decision decision = RevisionPlanner.decide(nodeDaemon, existing, hashesInUse);
+    decision
+        .create()
+        .ifPresent(
+            revision -> {
+              try {
+                client.resource(revision).create();
+                events.normal(
+                    nodeDaemon,
+                    "RevisionCreated",
+                    "Created revision "
+                        + revision.getRevision()
+                        + ": "
+                        + revision.getMetadata().getName());
+              } catch (KubernetesClientException e) {
+                if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+                  throw e;
+                }
+              }
+            });
+    decision
+        .renumber()
+        .ifPresent(
+            revision -> {
+              ControllerRevision patch =
+                  new ControllerRevisionBuilder()
+                      .withRevision(revision.getRevision())
+                      .withNewMetadata()
+                      .withAnnotations(revision.getMetadata().getAnnotations())
+                      .endMetadata()
+                      .build();
+              client
+                  .resources(ControllerRevision.class)
+                  .inNamespace(revision.getMetadata().getNamespace())
+                  .withName(revision.getMetadata().getName())
+                  .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+            });
+    for (ControllerRevision old : decision.prune()) {
+      try {
+        client
+            .resources(ControllerRevision.class)
+            .inNamespace(old.getMetadata().getNamespace())
+            .withName(old.getMetadata().getName())
+            .delete();
+      } catch (KubernetesClientException e) {
+        LOG.warnf("pruning revision %s failed: %s", old.getMetadata().getName(), e.getMessage());
+      }
+    }
+    return decision;
+  }
+}
