@@ -63,6 +63,11 @@ public class NodeDaemonSpec {
   @JsonPropertyDescription("How pods are replaced when the template changes.")
   private UpdateStrategy updateStrategy;
 
+  @JsonPropertyDescription(
+      "While true the rollout stands still: no old pod is replaced. Nodes that join still get a"
+          + " pod, nodes that leave lose theirs, and failed pods are still replaced.")
+  private Boolean paused;
+
   @Min(0)
   @JsonPropertyDescription(
       "Seconds a new pod must be ready, without any container crashing, before it counts as"
@@ -74,6 +79,14 @@ public class NodeDaemonSpec {
       "How many old revisions to keep for rollback. Defaults to 10. A revision a live pod still"
           + " uses is never pruned.")
   private Integer revisionHistoryLimit;
+
+  public Boolean getPaused() {
+    return paused;
+  }
+
+  public void setPaused(Boolean paused) {
+    this.paused = paused;
+  }
 
   public PodSelector getSelector() {
     return selector;

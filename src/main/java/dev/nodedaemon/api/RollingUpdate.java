@@ -40,6 +40,34 @@ public class RollingUpdate {
   @ValidationRule(value = IntOrPercentRules.WELL_FORMED, message = IntOrPercentRules.MESSAGE)
   private IntOrString maxSurge;
 
+  @JsonPropertyDescription(
+      "How many of the nodes that should run the pod stay on their old revision: an integer or a"
+          + " percentage (rounded up). Lowering it step by step is a staged rollout. Defaults to"
+          + " 0.")
+  @ValidationRule(value = IntOrPercentRules.WELL_FORMED, message = IntOrPercentRules.MESSAGE)
+  private IntOrString partition;
+
+  @JsonPropertyDescription(
+      "Only nodes with these labels are updated; the others keep their old revision. Empty"
+          + " means every node.")
+  private java.util.Map<String, String> nodeSelector;
+
+  public IntOrString getPartition() {
+    return partition;
+  }
+
+  public void setPartition(IntOrString partition) {
+    this.partition = partition;
+  }
+
+  public java.util.Map<String, String> getNodeSelector() {
+    return nodeSelector;
+  }
+
+  public void setNodeSelector(java.util.Map<String, String> nodeSelector) {
+    this.nodeSelector = nodeSelector;
+  }
+
   public IntOrString getMaxUnavailable() {
     return maxUnavailable;
   }

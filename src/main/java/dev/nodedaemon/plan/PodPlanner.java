@@ -37,7 +37,8 @@ import java.util.Optional;
  *   <li>Terminating pods are left to finish; they are neither counted as running nor deleted again.
  *   <li>A node keeps at most one pod of the update revision and one older pod, and both only while
  *       a surge is in progress; which old pods go, and when, is decided by {@link
- *       RollingUpdatePlanner} within the update budget. OnDelete never deletes an old pod.
+ *       RollingUpdatePlanner} within the update budget. OnDelete never deletes an old pod, and
+ *       neither does a paused NodeDaemon (it still creates pods on nodes without one).
  * </ol>
  */
 public final class PodPlanner {
@@ -58,7 +59,9 @@ public final class PodPlanner {
     boolean rolling =
         strategy == null || strategy.effectiveType() == UpdateStrategyType.RollingUpdate;
     RollingUpdatePlanner.Budget budget =
-        RollingUpdatePlanner.budget(strategy, desiredCount(input, template));
+        RollingUpdatePlanner.budget(
+            strategy, desiredCount(input, template), node -> matchesUpdateSelector(input, node));
+    boolean paused = Boolean.TRUE.equals(input.nodeDaemon().getSpec().getPaused());
     boolean surge = rolling && budget.maxSurge() > 0;
     List<RollingUpdatePlanner.NodePods> eligible = new ArrayList<>();
 
@@ -137,7 +140,7 @@ public final class PodPlanner {
       }
     }
 
-    if (rolling) {
+    if (rolling && !paused) {
       // Nodes update in name order, so a step is reproducible and a rollout easy to follow.
       eligible.sort(Comparator.comparing(RollingUpdatePlanner.NodePods::node));
       RollingUpdatePlanner.Step step =
@@ -177,6 +180,21 @@ public final class PodPlanner {
         minReady == null ? 0 : minReady,
         input.now(),
         Optional.ofNullable(input.firstSeenReady().get(pod.getMetadata().getUid())));
+  }
+
+  private static boolean matchesUpdateSelector(PlanInput input, String nodeName) {
+    UpdateStrategy strategy = input.nodeDaemon().getSpec().getUpdateStrategy();
+    Map<String, String> selector =
+        strategy == null || strategy.getRollingUpdate() == null
+            ? null
+            : strategy.getRollingUpdate().getNodeSelector();
+    if (selector == null || selector.isEmpty()) {
+      return true;
+    }
+    Node node = input.snapshot().nodes().get(nodeName);
+    Map<String, String> labels = node == null ? null : node.getMetadata().getLabels();
+    return labels != null
+        && selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
   }
 
   /** Nodes that should run the pod: what percentages in the update budget are of. */

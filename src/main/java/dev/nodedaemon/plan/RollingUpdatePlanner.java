@@ -36,7 +36,9 @@ import java.util.function.Predicate;
  * </ol>
  *
  * Percentages are of the nodes that should run the pod, rounded up. When both resolve to 0,
- * maxUnavailable is 1, so a rollout can always progress.
+ * maxUnavailable is 1, so a rollout can always progress. Nodes held back by partition or the update
+ * node selector are left out of the step entirely, so they neither use nor count against the
+ * budget.
  */
 public final class RollingUpdatePlanner {
 
@@ -48,9 +50,15 @@ public final class RollingUpdatePlanner {
   /** What the step decides: old pods to delete and nodes to get a new pod beside the old. */
   public record Step(List<Pod> deleteOld, List<String> surgeCreates) {}
 
-  public record Budget(int maxUnavailable, int maxSurge) {}
+  /**
+   * @param partition how many eligible nodes stay on an old revision
+   * @param updatable nodes the update may touch (the update node selector); others keep theirs
+   */
+  public record Budget(
+      int maxUnavailable, int maxSurge, int partition, Predicate<String> updatable) {}
 
-  public static Budget budget(UpdateStrategy strategy, int desired) {
+  public static Budget budget(
+      UpdateStrategy strategy, int desired, Predicate<String> matchesUpdateSelector) {
     RollingUpdate rolling = strategy == null ? null : strategy.getRollingUpdate();
     IntOrString surgeValue = rolling == null ? null : rolling.getMaxSurge();
     int maxSurge = scaled(surgeValue, desired, 0);
@@ -59,7 +67,9 @@ public final class RollingUpdatePlanner {
     if (maxSurge == 0 && maxUnavailable == 0) {
       maxUnavailable = 1;
     }
-    return new Budget(maxUnavailable, maxSurge);
+    int partition =
+        Math.min(desired, scaled(rolling == null ? null : rolling.getPartition(), desired, 0));
+    return new Budget(maxUnavailable, maxSurge, partition, matchesUpdateSelector);
   }
 
   /** An int, or a percentage of {@code total} rounded up; {@code fallback} when absent. */
@@ -78,11 +88,30 @@ public final class RollingUpdatePlanner {
     return (int) Math.ceil(percent * (double) total / 100.0);
   }
 
+  /**
+   * Partition and the update node selector limit which nodes may start an update: of the nodes
+   * still on an old revision, only those the selector admits, and only as many as leave {@code
+   * partition} nodes on the old revision (in node-name order, so the same nodes stay behind). Nodes
+   * already updating finish.
+   */
   public static Step step(
       List<NodePods> nodes, Budget budget, Predicate<Pod> available, Set<String> inFlight) {
+    Predicate<NodePods> startsUpdate =
+        n -> n.updated() == null && n.old() != null && !inFlight.contains(n.node());
+    long onOld = nodes.stream().filter(startsUpdate).count();
+    long mayStart = Math.max(0, onOld - budget.partition());
+    List<NodePods> admitted = new ArrayList<>();
+    for (NodePods n : nodes) {
+      if (!startsUpdate.test(n)) {
+        admitted.add(n);
+      } else if (budget.updatable().test(n.node()) && mayStart > 0) {
+        admitted.add(n);
+        mayStart--;
+      }
+    }
     return budget.maxSurge() > 0
-        ? surgeStep(nodes, budget.maxSurge(), available, inFlight)
-        : unavailableStep(nodes, budget.maxUnavailable(), available);
+        ? surgeStep(admitted, budget.maxSurge(), available, inFlight)
+        : unavailableStep(admitted, budget.maxUnavailable(), available);
   }
 
   private static Step unavailableStep(

@@ -116,6 +116,14 @@ class AdmissionValidationIT {
                 "  updateStrategy: {rollingUpdate: {maxUnavailable: '150%'}}"),
             "must be a non-negative integer or a percentage from 0% to 100%"),
         Arguments.of(
+            "malformed partition",
+            nodeDaemon(
+                "bad-partition",
+                SELECTOR,
+                LABELS,
+                "  updateStrategy: {rollingUpdate: {partition: '5 nodes'}}"),
+            "must be a non-negative integer or a percentage from 0% to 100%"),
+        Arguments.of(
             "negative maxSurge",
             nodeDaemon(
                 "negative-surge",

@@ -280,6 +280,59 @@ public class PodPlannerTest {
     expect(plan(nd), List.of("n2"), List.of(), List.of());
   }
 
+  @Test
+  void aPausedNodeDaemonReplacesNoOldPodButServesANewNode() {
+    node("n1");
+    node("n2");
+    pod("n1", "Running", true, "x", NOW.minusSeconds(60), "old");
+    NodeDaemon nd = logAgent();
+    nd.getSpec().setPaused(true);
+
+    expect(plan(nd), List.of("n2"), List.of(), List.of());
+  }
+
+  @Test
+  void partitionHoldsThatManyNodesOnTheOldRevision() {
+    List<String> olds = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      node("n" + i);
+      olds.add(
+          pod("n" + i, "Running", true, "x", NOW.minusSeconds(60), "old").getMetadata().getName());
+    }
+    NodeDaemon nd = withRollingUpdate(logAgent(), 4, null);
+    nd.getSpec().getUpdateStrategy().getRollingUpdate().setPartition(new IntOrString(3));
+
+    // Budget 4, but partition 3 of 4 nodes: only one node may leave the old revision.
+    expect(plan(nd), List.of(), olds.subList(0, 1), List.of());
+  }
+
+  @Test
+  void partitionCountsNodesAlreadyUpdated() {
+    node("n0");
+    node("n1");
+    node("n2");
+    pod("n0", "Running", true, "x", NOW.minusSeconds(60), REV);
+    pod("n1", "Running", true, "x", NOW.minusSeconds(60), "old");
+    pod("n2", "Running", true, "x", NOW.minusSeconds(60), "old");
+    NodeDaemon nd = withRollingUpdate(logAgent(), 3, null);
+    nd.getSpec().getUpdateStrategy().getRollingUpdate().setPartition(new IntOrString("50%"));
+
+    // 50 % of 3 nodes rounded up is 2: n1 and n2 stay on the old revision.
+    expect(plan(nd), List.of(), List.of(), List.of());
+  }
+
+  @Test
+  void theUpdateNodeSelectorLimitsWhichNodesUpdate() {
+    node("n0", Map.of("pool", "canary"));
+    node("n1");
+    Pod canary = pod("n0", "Running", true, "x", NOW.minusSeconds(60), "old");
+    pod("n1", "Running", true, "x", NOW.minusSeconds(60), "old");
+    NodeDaemon nd = withRollingUpdate(logAgent(), 2, null);
+    nd.getSpec().getUpdateStrategy().getRollingUpdate().setNodeSelector(Map.of("pool", "canary"));
+
+    expect(plan(nd), List.of(), List.of(canary.getMetadata().getName()), List.of());
+  }
+
   private static NodeDaemon withRollingUpdate(
       NodeDaemon nd, Object maxUnavailable, Object maxSurge) {
     RollingUpdate rolling = new RollingUpdate();

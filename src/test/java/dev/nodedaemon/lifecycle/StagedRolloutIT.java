@@ -1,0 +1,156 @@
+package dev.nodedaemon.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nodedaemon.api.NodeDaemon;
+import dev.nodedaemon.api.RollingUpdate;
+import dev.nodedaemon.api.UpdateStrategy;
+import dev.nodedaemon.observe.DaemonPods;
+import dev.nodedaemon.testing.PodInvariantChecker;
+import dev.nodedaemon.testing.SharedOperator;
+import dev.nodedaemon.testing.TestFleet;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Partition and pause: a rollout that stops where it is told and goes on when released. */
+class StagedRolloutIT {
+
+  private static final String OLD = "quay.io/fluentd_elasticsearch/fluentd:v2.5.2";
+  private static final String NEW = "quay.io/fluentd_elasticsearch/fluentd:v2.6.0";
+
+  @BeforeAll
+  static void operatorRuns() {
+    SharedOperator.get();
+  }
+
+  @Test
+  void partitionHoldsExactlyThatManyNodesBackUntilLowered() {
+    TestFleet fleet = new TestFleet("partition");
+    List<String> nodes = fleet.addNodes("n", 4);
+    NodeDaemon nd = fleet.logAgent("agent");
+    RollingUpdate rolling = new RollingUpdate();
+    rolling.setMaxUnavailable(new IntOrString(4));
+    rolling.setPartition(new IntOrString(2));
+    UpdateStrategy strategy = new UpdateStrategy();
+    strategy.setRollingUpdate(rolling);
+    nd.getSpec().setUpdateStrategy(strategy);
+    fleet.create(nd);
+    fleet.awaitReadyOnExactly("agent", nodes);
+
+    patch(
+        fleet,
+        "[{\"op\": \"replace\", \"path\": \"/spec/template/spec/containers/0/image\", \"value\": \""
+            + NEW
+            + "\"}]");
+    fleet.awaitStatus(
+        "agent",
+        n ->
+            n.getStatus() != null
+                && Long.valueOf(2).equals(n.getStatus().getObservedGeneration())
+                && Integer.valueOf(2).equals(n.getStatus().getUpdatedNumberScheduled())
+                && Integer.valueOf(4).equals(n.getStatus().getNumberAvailable()));
+    List<Pod> held = fleet.pods("agent");
+    assertThat(held).noneMatch(DaemonPods::isTerminating);
+    assertThat(held.stream().filter(p -> OLD.equals(image(p)))).as("held back").hasSize(2);
+    assertThat(held.stream().filter(p -> NEW.equals(image(p)))).hasSize(2);
+
+    patch(
+        fleet,
+        "[{\"op\": \"replace\", \"path\": \"/spec/updateStrategy/rollingUpdate/partition\", \"value\": 0}]");
+    fleet.awaitPods(
+        "agent",
+        pods ->
+            pods.size() == 4
+                && pods.stream().allMatch(p -> NEW.equals(image(p)) && DaemonPods.isReady(p)),
+        Duration.ofSeconds(60));
+  }
+
+  @Test
+  void pauseStopsTheRolloutButServesANewNodeAndResumeFinishesIt() {
+    TestFleet fleet = new TestFleet("pause");
+    List<String> nodes = fleet.addNodes("n", 4);
+    NodeDaemon nd = fleet.logAgent("agent");
+    nd.getSpec()
+        .getTemplate()
+        .getMetadata()
+        .setAnnotations(Map.of("pod-ready.stage.kwok.x-k8s.io/delay", "1s"));
+    fleet.create(nd);
+    fleet.awaitReadyOnExactly("agent", nodes);
+
+    try (PodInvariantChecker checker =
+        new PodInvariantChecker(fleet.client(), fleet.namespace(), "agent", 1)) {
+      patch(
+          fleet,
+          "[{\"op\": \"replace\", \"path\": \"/spec/template/spec/containers/0/image\", \"value\": \""
+              + NEW
+              + "\"}]");
+      fleet.awaitPods(
+          "agent",
+          pods -> pods.stream().anyMatch(p -> NEW.equals(image(p))),
+          Duration.ofSeconds(60));
+      patch(fleet, "[{\"op\": \"add\", \"path\": \"/spec/paused\", \"value\": true}]");
+
+      // Paused: the node being updated finishes, nothing else moves.
+      NodeDaemon paused =
+          fleet.awaitStatus(
+              "agent",
+              n ->
+                  n.getStatus() != null
+                      && Long.valueOf(3).equals(n.getStatus().getObservedGeneration())
+                      && Integer.valueOf(4).equals(n.getStatus().getNumberAvailable()));
+      int updatedWhenPaused = paused.getStatus().getUpdatedNumberScheduled();
+      assertThat(updatedWhenPaused).isBetween(1, 3);
+
+      List<String> joined = fleet.addNodes("late", 1);
+      List<Pod> afterJoin =
+          fleet.awaitPods(
+              "agent",
+              pods ->
+                  pods.stream()
+                      .anyMatch(
+                          p ->
+                              joined.get(0).equals(p.getSpec().getNodeName())
+                                  && DaemonPods.isReady(p)),
+              Duration.ofSeconds(60));
+      assertThat(afterJoin.stream().filter(p -> OLD.equals(image(p))))
+          .as("old pods while paused")
+          .hasSize(4 - updatedWhenPaused);
+      assertThat(
+              afterJoin.stream()
+                  .filter(p -> joined.get(0).equals(p.getSpec().getNodeName()))
+                  .map(StagedRolloutIT::image))
+          .as("a node that joins while paused gets the current template")
+          .containsExactly(NEW);
+
+      patch(fleet, "[{\"op\": \"replace\", \"path\": \"/spec/paused\", \"value\": false}]");
+      fleet.awaitPods(
+          "agent",
+          pods ->
+              pods.size() == 5
+                  && pods.stream().allMatch(p -> NEW.equals(image(p)) && DaemonPods.isReady(p)),
+          Duration.ofSeconds(90));
+      assertThat(checker.violations()).isEmpty();
+      assertThat(checker.peakNodesWithoutReadyPod()).isLessThanOrEqualTo(1);
+    }
+  }
+
+  private static void patch(TestFleet fleet, String jsonPatch) {
+    fleet
+        .client()
+        .resources(NodeDaemon.class)
+        .inNamespace(fleet.namespace())
+        .withName("agent")
+        .patch(PatchContext.of(PatchType.JSON), jsonPatch);
+  }
+
+  private static String image(Pod pod) {
+    return pod.getSpec().getContainers().get(0).getImage();
+  }
+}
