@@ -9,9 +9,6 @@ import dev.nodedaemon.testing.SharedOperator;
 import dev.nodedaemon.testing.TestFleet;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +42,7 @@ class RevisionHistoryIT {
         .containsEntry(RevisionPlanner.CHANGE_CAUSE, "first install");
 
     update(fleet, V2, "fluentd v2.6.0");
-    List<Pod> pods = awaitImage(fleet, nodes, V2);
+    List<Pod> pods = fleet.awaitAllOnImage("agent", nodes, V2);
     List<ControllerRevision> two = awaitRevisions(fleet, r -> r.size() == 2);
     ControllerRevision second = two.get(1);
     assertThat(second.getRevision()).isEqualTo(2L);
@@ -60,7 +57,7 @@ class RevisionHistoryIT {
         .isEqualTo(RevisionPlanner.hashOf(second));
 
     update(fleet, V1, "back to v2.5.2");
-    awaitImage(fleet, nodes, V1);
+    fleet.awaitAllOnImage("agent", nodes, V1);
     List<ControllerRevision> renumbered =
         awaitRevisions(fleet, r -> r.size() == 2 && r.get(1).getRevision() == 3L);
     assertThat(renumbered.get(1).getMetadata().getName())
@@ -80,7 +77,7 @@ class RevisionHistoryIT {
     fleet.awaitReadyOnExactly("agent", nodes);
 
     update(fleet, V2, "v2");
-    awaitImage(fleet, nodes, V2);
+    fleet.awaitAllOnImage("agent", nodes, V2);
 
     List<ControllerRevision> left = awaitRevisions(fleet, r -> r.size() == 1);
     assertThat(left.get(0).getRevision()).isEqualTo(2L);
@@ -102,43 +99,14 @@ class RevisionHistoryIT {
   }
 
   private static void update(TestFleet fleet, String image, String changeCause) {
-    fleet
-        .client()
-        .resources(NodeDaemon.class)
-        .inNamespace(fleet.namespace())
-        .withName("agent")
-        .patch(
-            PatchContext.of(PatchType.JSON_MERGE),
-            "{\"metadata\": {\"annotations\": {\""
-                + RevisionPlanner.CHANGE_CAUSE
-                + "\": \""
-                + changeCause
-                + "\"}}}");
-    fleet
-        .client()
-        .resources(NodeDaemon.class)
-        .inNamespace(fleet.namespace())
-        .withName("agent")
-        .patch(
-            PatchContext.of(PatchType.JSON),
-            "[{\"op\": \"replace\", \"path\": \"/spec/template/spec/containers/0/image\","
-                + " \"value\": \""
-                + image
-                + "\"}]");
-  }
-
-  private static List<Pod> awaitImage(TestFleet fleet, List<String> nodes, String image) {
-    return fleet.awaitPods(
+    fleet.patch(
         "agent",
-        pods -> {
-          List<Pod> live =
-              pods.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
-          return live.size() == nodes.size()
-              && live.stream()
-                  .allMatch(p -> image.equals(p.getSpec().getContainers().get(0).getImage()))
-              && live.stream().allMatch(dev.nodedaemon.observe.DaemonPods::isReady);
-        },
-        Duration.ofSeconds(90));
+        "[{\"op\": \"add\", \"path\": \"/metadata/annotations\", \"value\": {\""
+            + RevisionPlanner.CHANGE_CAUSE
+            + "\": \""
+            + changeCause
+            + "\"}}]");
+    fleet.setImage("agent", image);
   }
 
   /** Waits until the revisions, sorted by number, satisfy {@code condition}. */

@@ -12,8 +12,6 @@ import dev.nodedaemon.testing.SharedOperator;
 import dev.nodedaemon.testing.TestFleet;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -47,8 +45,8 @@ class RollingUpdateIT {
 
     try (PodInvariantChecker checker =
         new PodInvariantChecker(fleet.client(), fleet.namespace(), "agent", 1)) {
-      setImage(fleet, "agent", NEW_IMAGE);
-      List<Pod> pods = awaitAllOnImage(fleet, "agent", nodes, NEW_IMAGE);
+      fleet.setImage("agent", NEW_IMAGE);
+      List<Pod> pods = fleet.awaitAllOnImage("agent", nodes, NEW_IMAGE);
 
       assertThat(checker.violations()).isEmpty();
       assertThat(checker.peakNodesWithoutReadyPod()).as("maxUnavailable 1").isEqualTo(1);
@@ -83,8 +81,8 @@ class RollingUpdateIT {
 
     try (PodInvariantChecker checker =
         new PodInvariantChecker(fleet.client(), fleet.namespace(), "agent", 1)) {
-      setImage(fleet, "agent", NEW_IMAGE);
-      awaitAllOnImage(fleet, "agent", nodes, NEW_IMAGE);
+      fleet.setImage("agent", NEW_IMAGE);
+      fleet.awaitAllOnImage("agent", nodes, NEW_IMAGE);
 
       assertThat(checker.violations()).isEmpty();
       assertThat(checker.peakNodesWithoutReadyPod()).as("50%% of 4 nodes").isEqualTo(2);
@@ -104,8 +102,8 @@ class RollingUpdateIT {
 
     try (PodInvariantChecker checker =
         new PodInvariantChecker(fleet.client(), fleet.namespace(), "agent", 2)) {
-      setImage(fleet, "agent", NEW_IMAGE);
-      awaitAllOnImage(fleet, "agent", nodes, NEW_IMAGE);
+      fleet.setImage("agent", NEW_IMAGE);
+      fleet.awaitAllOnImage("agent", nodes, NEW_IMAGE);
 
       assertThat(checker.violations()).isEmpty();
       assertThat(checker.peakPerNode()).as("old and new side by side").isEqualTo(2);
@@ -124,7 +122,7 @@ class RollingUpdateIT {
     fleet.create(nd);
     List<Pod> before = fleet.awaitReadyOnExactly("agent", nodes);
 
-    setImage(fleet, "agent", NEW_IMAGE);
+    fleet.setImage("agent", NEW_IMAGE);
     fleet.awaitStatus(
         "agent",
         n ->
@@ -140,12 +138,13 @@ class RollingUpdateIT {
             "agent",
             pods ->
                 pods.size() == 3
-                    && pods.stream().filter(p -> NEW_IMAGE.equals(image(p))).count() == 1
+                    && pods.stream().filter(p -> NEW_IMAGE.equals(TestFleet.image(p))).count() == 1
                     && pods.stream().allMatch(dev.nodedaemon.observe.DaemonPods::isReady),
             Duration.ofSeconds(60));
-    Pod replaced = after.stream().filter(p -> NEW_IMAGE.equals(image(p))).findFirst().orElseThrow();
+    Pod replaced =
+        after.stream().filter(p -> NEW_IMAGE.equals(TestFleet.image(p))).findFirst().orElseThrow();
     assertThat(replaced.getSpec().getNodeName()).isEqualTo(first.getSpec().getNodeName());
-    assertThat(after.stream().filter(p -> OLD_IMAGE.equals(image(p)))).hasSize(2);
+    assertThat(after.stream().filter(p -> OLD_IMAGE.equals(TestFleet.image(p)))).hasSize(2);
   }
 
   // --- helpers ---
@@ -173,43 +172,6 @@ class RollingUpdateIT {
       return null;
     }
     return value instanceof Integer i ? new IntOrString(i) : new IntOrString((String) value);
-  }
-
-  /** As {@code kubectl patch --type=json}: no resourceVersion, so no race with status writes. */
-  private static void setImage(TestFleet fleet, String name, String image) {
-    fleet
-        .client()
-        .resources(NodeDaemon.class)
-        .inNamespace(fleet.namespace())
-        .withName(name)
-        .patch(
-            PatchContext.of(PatchType.JSON),
-            "[{\"op\": \"replace\", \"path\": \"/spec/template/spec/containers/0/image\","
-                + " \"value\": \""
-                + image
-                + "\"}]");
-  }
-
-  private static List<Pod> awaitAllOnImage(
-      TestFleet fleet, String name, List<String> nodes, String image) {
-    return fleet.awaitPods(
-        name,
-        pods -> {
-          List<Pod> live =
-              pods.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
-          return live.size() == nodes.size()
-              && live.stream().allMatch(p -> image.equals(image(p)))
-              && live.stream().allMatch(dev.nodedaemon.observe.DaemonPods::isReady)
-              && live.stream()
-                  .map(p -> p.getSpec().getNodeName())
-                  .collect(Collectors.toSet())
-                  .equals(Set.copyOf(nodes));
-        },
-        Duration.ofSeconds(120));
-  }
-
-  private static String image(Pod pod) {
-    return pod.getSpec().getContainers().get(0).getImage();
   }
 
   private static Set<String> uids(List<Pod> pods) {

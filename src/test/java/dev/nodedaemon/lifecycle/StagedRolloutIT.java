@@ -11,8 +11,6 @@ import dev.nodedaemon.testing.SharedOperator;
 import dev.nodedaemon.testing.TestFleet;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -44,8 +42,8 @@ class StagedRolloutIT {
     fleet.create(nd);
     fleet.awaitReadyOnExactly("agent", nodes);
 
-    patch(
-        fleet,
+    fleet.patch(
+        "agent",
         "[{\"op\": \"replace\", \"path\": \"/spec/template/spec/containers/0/image\", \"value\": \""
             + NEW
             + "\"}]");
@@ -58,17 +56,20 @@ class StagedRolloutIT {
                 && Integer.valueOf(4).equals(n.getStatus().getNumberAvailable()));
     List<Pod> held = fleet.pods("agent");
     assertThat(held).noneMatch(DaemonPods::isTerminating);
-    assertThat(held.stream().filter(p -> OLD.equals(image(p)))).as("held back").hasSize(2);
-    assertThat(held.stream().filter(p -> NEW.equals(image(p)))).hasSize(2);
+    assertThat(held.stream().filter(p -> OLD.equals(TestFleet.image(p))))
+        .as("held back")
+        .hasSize(2);
+    assertThat(held.stream().filter(p -> NEW.equals(TestFleet.image(p)))).hasSize(2);
 
-    patch(
-        fleet,
+    fleet.patch(
+        "agent",
         "[{\"op\": \"replace\", \"path\": \"/spec/updateStrategy/rollingUpdate/partition\", \"value\": 0}]");
     fleet.awaitPods(
         "agent",
         pods ->
             pods.size() == 4
-                && pods.stream().allMatch(p -> NEW.equals(image(p)) && DaemonPods.isReady(p)),
+                && pods.stream()
+                    .allMatch(p -> NEW.equals(TestFleet.image(p)) && DaemonPods.isReady(p)),
         Duration.ofSeconds(60));
   }
 
@@ -86,16 +87,16 @@ class StagedRolloutIT {
 
     try (PodInvariantChecker checker =
         new PodInvariantChecker(fleet.client(), fleet.namespace(), "agent", 1)) {
-      patch(
-          fleet,
+      fleet.patch(
+          "agent",
           "[{\"op\": \"replace\", \"path\": \"/spec/template/spec/containers/0/image\", \"value\": \""
               + NEW
               + "\"}]");
       fleet.awaitPods(
           "agent",
-          pods -> pods.stream().anyMatch(p -> NEW.equals(image(p))),
+          pods -> pods.stream().anyMatch(p -> NEW.equals(TestFleet.image(p))),
           Duration.ofSeconds(60));
-      patch(fleet, "[{\"op\": \"add\", \"path\": \"/spec/paused\", \"value\": true}]");
+      fleet.patch("agent", "[{\"op\": \"add\", \"path\": \"/spec/paused\", \"value\": true}]");
 
       // Paused: the node being updated finishes, nothing else moves.
       NodeDaemon paused =
@@ -119,38 +120,26 @@ class StagedRolloutIT {
                               joined.get(0).equals(p.getSpec().getNodeName())
                                   && DaemonPods.isReady(p)),
               Duration.ofSeconds(60));
-      assertThat(afterJoin.stream().filter(p -> OLD.equals(image(p))))
+      assertThat(afterJoin.stream().filter(p -> OLD.equals(TestFleet.image(p))))
           .as("old pods while paused")
           .hasSize(4 - updatedWhenPaused);
       assertThat(
               afterJoin.stream()
                   .filter(p -> joined.get(0).equals(p.getSpec().getNodeName()))
-                  .map(StagedRolloutIT::image))
+                  .map(TestFleet::image))
           .as("a node that joins while paused gets the current template")
           .containsExactly(NEW);
 
-      patch(fleet, "[{\"op\": \"replace\", \"path\": \"/spec/paused\", \"value\": false}]");
+      fleet.patch("agent", "[{\"op\": \"replace\", \"path\": \"/spec/paused\", \"value\": false}]");
       fleet.awaitPods(
           "agent",
           pods ->
               pods.size() == 5
-                  && pods.stream().allMatch(p -> NEW.equals(image(p)) && DaemonPods.isReady(p)),
+                  && pods.stream()
+                      .allMatch(p -> NEW.equals(TestFleet.image(p)) && DaemonPods.isReady(p)),
           Duration.ofSeconds(90));
       assertThat(checker.violations()).isEmpty();
       assertThat(checker.peakNodesWithoutReadyPod()).isLessThanOrEqualTo(1);
     }
-  }
-
-  private static void patch(TestFleet fleet, String jsonPatch) {
-    fleet
-        .client()
-        .resources(NodeDaemon.class)
-        .inNamespace(fleet.namespace())
-        .withName("agent")
-        .patch(PatchContext.of(PatchType.JSON), jsonPatch);
-  }
-
-  private static String image(Pod pod) {
-    return pod.getSpec().getContainers().get(0).getImage();
   }
 }

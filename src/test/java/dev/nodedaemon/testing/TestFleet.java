@@ -158,6 +158,49 @@ public final class TestFleet {
         Duration.ofSeconds(90));
   }
 
+  /** A JSON patch on a NodeDaemon, as {@code kubectl patch --type=json}: no resourceVersion. */
+  public void patch(String nodeDaemonName, String jsonPatch) {
+    client()
+        .resources(NodeDaemon.class)
+        .inNamespace(namespace)
+        .withName(nodeDaemonName)
+        .patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON),
+            jsonPatch);
+  }
+
+  /** What {@code kubectl set image} does for a DaemonSet, on the first container. */
+  public void setImage(String nodeDaemonName, String image) {
+    patch(
+        nodeDaemonName,
+        "[{\"op\": \"replace\", \"path\": \"/spec/template/spec/containers/0/image\","
+            + " \"value\": \""
+            + image
+            + "\"}]");
+  }
+
+  /** Waits until each of {@code nodes} runs exactly one ready, live pod with {@code image}. */
+  public List<Pod> awaitAllOnImage(String nodeDaemonName, List<String> nodes, String image) {
+    return awaitPods(
+        nodeDaemonName,
+        pods -> {
+          List<Pod> live = pods.stream().filter(p -> !DaemonPods.isTerminating(p)).toList();
+          return live.size() == nodes.size()
+              && live.stream().allMatch(p -> image.equals(image(p)) && DaemonPods.isReady(p))
+              && live.stream()
+                  .map(p -> p.getSpec().getNodeName())
+                  .sorted()
+                  .toList()
+                  .equals(nodes.stream().sorted().toList());
+        },
+        Duration.ofSeconds(120));
+  }
+
+  public static String image(Pod pod) {
+    return pod.getSpec().getContainers().get(0).getImage();
+  }
+
   public NodeDaemon awaitStatus(String name, Predicate<NodeDaemon> condition) {
     return client()
         .resources(NodeDaemon.class)
