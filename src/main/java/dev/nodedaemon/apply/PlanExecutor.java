@@ -117,6 +117,9 @@ public final class PlanExecutor {
    * any write failed outright. Returns the results of the writes attempted, in order.
    */
   private static <T> List<Result> slowStart(List<T> items, Function<T, Result> write) {
+    if (items.isEmpty()) {
+      return List.of();
+    }
     List<Result> results = new ArrayList<>();
     int batch = 1;
     try (ExecutorService pool =

@@ -2,8 +2,13 @@ package dev.nodedaemon.plan;
 
 import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.observe.ClusterSnapshot;
+import dev.nodedaemon.observe.DaemonPods;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Everything the planner decides from. Nothing in it is read again from the cluster or the clock.
@@ -22,9 +27,25 @@ public record PlanInput(
     ClusterSnapshot snapshot,
     Map<String, NodeBackoff> backoff,
     Map<String, Instant> firstSeenReady,
-    java.util.Set<String> creationsInFlight,
+    Set<String> creationsInFlight,
     Instant now) {
 
   /** Failed-pod backoff on one node: no failed pod is replaced there before {@code until}. */
-  public record NodeBackoff(Instant until, java.time.Duration delay) {}
+  public record NodeBackoff(Instant until, Duration delay) {}
+
+  /**
+   * Ready for minReadySeconds, judged on the operator's clock: the one definition of available that
+   * the planner's budget and the status counters share.
+   */
+  public boolean isAvailable(Pod pod) {
+    if (DaemonPods.isFailed(pod) || DaemonPods.isSucceeded(pod)) {
+      return false;
+    }
+    Integer minReady = nodeDaemon.getSpec().getMinReadySeconds();
+    return DaemonPods.isAvailable(
+        pod,
+        minReady == null ? 0 : minReady,
+        now,
+        Optional.ofNullable(firstSeenReady.get(pod.getMetadata().getUid())));
+  }
 }

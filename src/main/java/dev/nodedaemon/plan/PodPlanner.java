@@ -3,6 +3,7 @@ package dev.nodedaemon.plan;
 import dev.nodedaemon.api.UpdateStrategy;
 import dev.nodedaemon.api.UpdateStrategyType;
 import dev.nodedaemon.observe.DaemonPods;
+import dev.nodedaemon.placement.DaemonTolerations;
 import dev.nodedaemon.placement.NodeEligibility;
 import dev.nodedaemon.placement.NodeEligibility.Verdict;
 import dev.nodedaemon.plan.PlanInput.NodeBackoff;
@@ -11,6 +12,7 @@ import dev.nodedaemon.plan.PodPlan.PlannedEvent;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Toleration;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -47,28 +49,31 @@ public final class PodPlanner {
 
   public static PodPlan plan(PlanInput input) {
     PodSpec template = input.nodeDaemon().getSpec().getTemplate().getSpec();
-    List<io.fabric8.kubernetes.api.model.Toleration> tolerations =
-        dev.nodedaemon.placement.DaemonTolerations.withDefaults(template);
+    List<Toleration> tolerations = DaemonTolerations.withDefaults(template);
+    Map<String, Verdict> verdicts = new HashMap<>();
+    int desired = 0;
+    for (Node node : input.snapshot().nodes().values()) {
+      Verdict verdict = NodeEligibility.decide(node, template, tolerations);
+      verdicts.put(node.getMetadata().getName(), verdict);
+      desired += verdict.shouldRun() ? 1 : 0;
+    }
     List<String> creates = new ArrayList<>();
     List<Deletion> deletes = new ArrayList<>();
     List<PlannedEvent> events = new ArrayList<>();
     List<String> bumps = new ArrayList<>();
-    Map<String, Verdict> verdicts = new HashMap<>();
     Duration requeue = null;
     UpdateStrategy strategy = input.nodeDaemon().getSpec().getUpdateStrategy();
     boolean rolling =
         strategy == null || strategy.effectiveType() == UpdateStrategyType.RollingUpdate;
     RollingUpdatePlanner.Budget budget =
-        RollingUpdatePlanner.budget(
-            strategy, desiredCount(input, template), node -> matchesUpdateSelector(input, node));
+        RollingUpdatePlanner.budget(strategy, desired, node -> matchesUpdateSelector(input, node));
     boolean paused = Boolean.TRUE.equals(input.nodeDaemon().getSpec().getPaused());
     boolean surge = rolling && budget.maxSurge() > 0;
     List<RollingUpdatePlanner.NodePods> eligible = new ArrayList<>();
 
     for (Node node : input.snapshot().nodes().values()) {
       String nodeName = node.getMetadata().getName();
-      Verdict verdict = NodeEligibility.decide(node, template, tolerations);
-      verdicts.put(nodeName, verdict);
+      Verdict verdict = verdicts.get(nodeName);
 
       List<Pod> live = new ArrayList<>();
       for (Pod pod : input.snapshot().podsOn(nodeName)) {
@@ -145,7 +150,7 @@ public final class PodPlanner {
       eligible.sort(Comparator.comparing(RollingUpdatePlanner.NodePods::node));
       RollingUpdatePlanner.Step step =
           RollingUpdatePlanner.step(
-              eligible, budget, pod -> isAvailable(input, pod), input.creationsInFlight());
+              eligible, budget, input::isAvailable, input.creationsInFlight());
       for (Pod pod : step.deleteOld()) {
         deletes.add(new Deletion(pod, "rolling update to revision " + input.updateRevision()));
       }
@@ -170,18 +175,6 @@ public final class PodPlanner {
         .thenComparing(p -> p.getMetadata().getName());
   }
 
-  private static boolean isAvailable(PlanInput input, Pod pod) {
-    if (DaemonPods.isFailed(pod) || DaemonPods.isSucceeded(pod)) {
-      return false;
-    }
-    Integer minReady = input.nodeDaemon().getSpec().getMinReadySeconds();
-    return DaemonPods.isAvailable(
-        pod,
-        minReady == null ? 0 : minReady,
-        input.now(),
-        Optional.ofNullable(input.firstSeenReady().get(pod.getMetadata().getUid())));
-  }
-
   private static boolean matchesUpdateSelector(PlanInput input, String nodeName) {
     UpdateStrategy strategy = input.nodeDaemon().getSpec().getUpdateStrategy();
     Map<String, String> selector =
@@ -195,19 +188,6 @@ public final class PodPlanner {
     Map<String, String> labels = node == null ? null : node.getMetadata().getLabels();
     return labels != null
         && selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
-  }
-
-  /** Nodes that should run the pod: what percentages in the update budget are of. */
-  private static int desiredCount(PlanInput input, PodSpec template) {
-    List<io.fabric8.kubernetes.api.model.Toleration> tolerations =
-        dev.nodedaemon.placement.DaemonTolerations.withDefaults(template);
-    int desired = 0;
-    for (Node node : input.snapshot().nodes().values()) {
-      if (NodeEligibility.decide(node, template, tolerations).shouldRun()) {
-        desired++;
-      }
-    }
-    return desired;
   }
 
   private static Duration min(Duration a, Duration b) {

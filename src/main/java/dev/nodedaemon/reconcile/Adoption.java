@@ -3,15 +3,15 @@ package dev.nodedaemon.reconcile;
 import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.apply.DaemonPodFactory;
 import dev.nodedaemon.apply.PodWriter;
-import dev.nodedaemon.events.EventRecorder;
+import dev.nodedaemon.events.EventSink;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
@@ -33,10 +33,10 @@ final class Adoption {
 
   private final KubernetesClient client;
   private final PodWriter writer;
-  private final EventRecorder events;
+  private final EventSink events;
   private final Map<String, Scan> lastScan = new ConcurrentHashMap<>();
 
-  Adoption(KubernetesClient client, PodWriter writer, EventRecorder events, Clock clock) {
+  Adoption(KubernetesClient client, PodWriter writer, EventSink events) {
     this.client = client;
     this.writer = writer;
     this.events = events;
@@ -91,7 +91,8 @@ final class Adoption {
     return adopted;
   }
 
-  void forget(String nodeDaemonUid) {
-    lastScan.remove(nodeDaemonUid);
+  /** Drops what is kept for NodeDaemons that no longer exist. */
+  void retainOnly(Set<String> nodeDaemonUids) {
+    lastScan.keySet().retainAll(nodeDaemonUids);
   }
 }

@@ -42,7 +42,8 @@ final class CreationExpectations {
     return Set.copyOf(expected.keySet());
   }
 
-  void forget(String nodeDaemonUid) {
-    byNodeDaemon.remove(nodeDaemonUid);
+  /** Drops what is kept for NodeDaemons that no longer exist. */
+  void retainOnly(Set<String> nodeDaemonUids) {
+    byNodeDaemon.keySet().retainAll(nodeDaemonUids);
   }
 }

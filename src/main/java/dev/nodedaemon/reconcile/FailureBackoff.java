@@ -4,6 +4,7 @@ import dev.nodedaemon.plan.PlanInput.NodeBackoff;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -38,7 +39,8 @@ final class FailureBackoff {
     nodes.put(node, new NodeBackoff(now.plus(delay), delay));
   }
 
-  void forget(String nodeDaemonUid) {
-    byNodeDaemon.remove(nodeDaemonUid);
+  /** Drops what is kept for NodeDaemons that no longer exist. */
+  void retainOnly(Set<String> nodeDaemonUids) {
+    byNodeDaemon.keySet().retainAll(nodeDaemonUids);
   }
 }

@@ -17,9 +17,11 @@ import dev.nodedaemon.revision.RevisionStore;
 import dev.nodedaemon.status.Conditions;
 import dev.nodedaemon.status.StatusBuilder;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -35,6 +37,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -70,7 +73,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     this.events = new EventRecorder(client, clock, hostname());
     this.executor = new PlanExecutor(new KubernetesPodWriter(client), events);
     this.revisionStore = new RevisionStore(client, events);
-    this.adoption = new Adoption(client, new KubernetesPodWriter(client), events, clock);
+    this.adoption = new Adoption(client, new KubernetesPodWriter(client), events);
   }
 
   @Override
@@ -116,6 +119,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   public UpdateControl<NodeDaemon> reconcile(NodeDaemon nodeDaemon, Context<NodeDaemon> context) {
     Instant now = clock.instant();
     String uid = nodeDaemon.getMetadata().getUid();
+    forgetDeletedNodeDaemons(context);
 
     // Observe.
     @SuppressWarnings("unchecked")
@@ -133,7 +137,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
         pods.stream()
             .filter(p -> !DaemonPods.isTerminating(p))
             .map(DaemonPods::revision)
-            .filter(java.util.Objects::nonNull)
+            .filter(Objects::nonNull)
             .collect(Collectors.toSet());
     RevisionPlanner.Decision revisions =
         revisionStore.sync(
@@ -166,8 +170,8 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     }
 
     // Record.
-    NodeDaemonStatus status = StatusBuilder.build(input, plan, outcomes.problems());
-    status.setCollisionCount(revisions.collisionCount() == 0 ? null : revisions.collisionCount());
+    NodeDaemonStatus status =
+        StatusBuilder.build(input, plan, outcomes.problems(), revisions.collisionCount());
     UpdateControl<NodeDaemon> control =
         status.equals(nodeDaemon.getStatus())
             ? UpdateControl.noUpdate()
@@ -180,16 +184,9 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     }
     if (status.getNumberReady() > status.getNumberAvailable()) {
       // minReadySeconds: look again when the next pod may have become available.
-      Duration wait =
-          Duration.ofSeconds(
-              Math.min(
-                  5,
-                  Math.max(
-                      1,
-                      nodeDaemon.getSpec().getMinReadySeconds() == null
-                          ? 1
-                          : nodeDaemon.getSpec().getMinReadySeconds())));
-      again = Optional.of(again.map(a -> a.compareTo(wait) < 0 ? a : wait).orElse(wait));
+      int minReady = Objects.requireNonNullElse(nodeDaemon.getSpec().getMinReadySeconds(), 1);
+      Duration wait = Duration.ofSeconds(Math.clamp(minReady, 1, 5));
+      again = Optional.of(again.filter(a -> a.compareTo(wait) < 0).orElse(wait));
     }
     again.ifPresent(control::rescheduleAfter);
     return control;
@@ -209,7 +206,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
         nodeDaemon.getMetadata().getName());
     NodeDaemonStatus previous =
         nodeDaemon.getStatus() == null ? new NodeDaemonStatus() : nodeDaemon.getStatus();
-    NodeDaemonStatus status = copyCounters(previous);
+    NodeDaemonStatus status = Serialization.clone(previous);
     status.setConditions(
         Conditions.merge(
             previous.getConditions(),
@@ -221,26 +218,27 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     return ErrorStatusUpdateControl.patchStatus(withStatus(nodeDaemon, status));
   }
 
-  private static NodeDaemonStatus copyCounters(NodeDaemonStatus from) {
-    NodeDaemonStatus to = new NodeDaemonStatus();
-    to.setObservedGeneration(from.getObservedGeneration());
-    to.setDesiredNumberScheduled(from.getDesiredNumberScheduled());
-    to.setCurrentNumberScheduled(from.getCurrentNumberScheduled());
-    to.setNumberMisscheduled(from.getNumberMisscheduled());
-    to.setNumberReady(from.getNumberReady());
-    to.setNumberAvailable(from.getNumberAvailable());
-    to.setNumberUnavailable(from.getNumberUnavailable());
-    to.setUpdatedNumberScheduled(from.getUpdatedNumberScheduled());
-    to.setCollisionCount(from.getCollisionCount());
-    to.setCurrentRevision(from.getCurrentRevision());
-    to.setUpdateRevision(from.getUpdateRevision());
-    return to;
+  /**
+   * Per-NodeDaemon memories (backoff, readiness, expectations, adoption scans) are dropped once
+   * their NodeDaemon is gone from the primary cache; without a finalizer there is no delete hook.
+   */
+  private void forgetDeletedNodeDaemons(Context<NodeDaemon> context) {
+    Set<String> live =
+        context
+            .getPrimaryCache()
+            .list()
+            .map(nd -> nd.getMetadata().getUid())
+            .collect(Collectors.toSet());
+    backoff.retainOnly(live);
+    readiness.retainOnly(live);
+    expectations.retainOnly(live);
+    adoption.retainOnly(live);
   }
 
   private static NodeDaemon withStatus(NodeDaemon nodeDaemon, NodeDaemonStatus status) {
     NodeDaemon patch = new NodeDaemon();
     patch.setMetadata(
-        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+        new ObjectMetaBuilder()
             .withName(nodeDaemon.getMetadata().getName())
             .withNamespace(nodeDaemon.getMetadata().getNamespace())
             .build());

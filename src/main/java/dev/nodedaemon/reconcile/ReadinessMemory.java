@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -40,7 +41,8 @@ final class ReadinessMemory {
     return Map.copyOf(next);
   }
 
-  void forget(String nodeDaemonUid) {
-    byNodeDaemon.remove(nodeDaemonUid);
+  /** Drops what is kept for NodeDaemons that no longer exist. */
+  void retainOnly(Set<String> nodeDaemonUids) {
+    byNodeDaemon.keySet().retainAll(nodeDaemonUids);
   }
 }

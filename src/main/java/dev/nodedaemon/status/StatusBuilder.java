@@ -25,10 +25,11 @@ public final class StatusBuilder {
   /**
    * @param problems messages about writes that failed in this step (for the ReconcileError
    *     condition); empty when every write went through
+   * @param collisionCount the revision store's collision count
    */
-  public static NodeDaemonStatus build(PlanInput input, PodPlan plan, List<String> problems) {
+  public static NodeDaemonStatus build(
+      PlanInput input, PodPlan plan, List<String> problems, int collisionCount) {
     NodeDaemon nodeDaemon = input.nodeDaemon();
-    int minReadySeconds = Optional.ofNullable(nodeDaemon.getSpec().getMinReadySeconds()).orElse(0);
     int desired = 0;
     int current = 0;
     int misscheduled = 0;
@@ -45,11 +46,7 @@ public final class StatusBuilder {
         current++;
         if (DaemonPods.isReady(pod.get())) {
           ready++;
-          if (DaemonPods.isAvailable(
-              pod.get(),
-              minReadySeconds,
-              input.now(),
-              Optional.ofNullable(input.firstSeenReady().get(pod.get().getMetadata().getUid())))) {
+          if (input.isAvailable(pod.get())) {
             available++;
           }
         }
@@ -77,7 +74,7 @@ public final class StatusBuilder {
         previous != null && previous.getCurrentRevision() != null && updated < desired
             ? previous.getCurrentRevision()
             : input.updateRevision());
-    status.setCollisionCount(previous == null ? null : previous.getCollisionCount());
+    status.setCollisionCount(collisionCount == 0 ? null : collisionCount);
 
     List<Condition> fresh = new ArrayList<>();
     fresh.add(

@@ -87,7 +87,7 @@ public final class PlannerScaleBenchmark {
                 Set.of(),
                 Instant.parse("2026-11-23T10:05:00Z"));
         plan = PodPlanner.plan(input);
-        StatusBuilder.build(input, plan, List.of());
+        StatusBuilder.build(input, plan, List.of(), 0);
         if (run >= 0) {
           micros[run] = (System.nanoTime() - start) / 1_000;
         }
