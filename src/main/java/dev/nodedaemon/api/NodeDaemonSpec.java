@@ -80,6 +80,22 @@ public class NodeDaemonSpec {
           + " uses is never pruned.")
   private Integer revisionHistoryLimit;
 
+  @Min(1)
+  @JsonPropertyDescription(
+      "Seconds a rollout may go without progress (one more node updated and available) before"
+          + " it is marked Failed, naming the nodes that block it. Defaults to 600.")
+  private Integer progressDeadlineSeconds;
+
+  @JsonPropertyDescription(
+      "What the operator does when a rollout fails: Halt (default) leaves it where it stopped;"
+          + " Rollback restores the revision the fleet ran before it.")
+  private FailurePolicy failurePolicy;
+
+  @JsonPropertyDescription(
+      "Set to ask the operator to roll back: it restores that revision's template into"
+          + " spec.template, removes this field and records the rollback in status.lastRollback.")
+  private RollbackRequest rollbackTo;
+
   public Boolean getPaused() {
     return paused;
   }
@@ -126,5 +142,29 @@ public class NodeDaemonSpec {
 
   public void setRevisionHistoryLimit(Integer revisionHistoryLimit) {
     this.revisionHistoryLimit = revisionHistoryLimit;
+  }
+
+  public Integer getProgressDeadlineSeconds() {
+    return progressDeadlineSeconds;
+  }
+
+  public void setProgressDeadlineSeconds(Integer progressDeadlineSeconds) {
+    this.progressDeadlineSeconds = progressDeadlineSeconds;
+  }
+
+  public FailurePolicy getFailurePolicy() {
+    return failurePolicy;
+  }
+
+  public void setFailurePolicy(FailurePolicy failurePolicy) {
+    this.failurePolicy = failurePolicy;
+  }
+
+  public RollbackRequest getRollbackTo() {
+    return rollbackTo;
+  }
+
+  public void setRollbackTo(RollbackRequest rollbackTo) {
+    this.rollbackTo = rollbackTo;
   }
 }

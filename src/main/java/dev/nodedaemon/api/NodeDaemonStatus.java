@@ -47,6 +47,25 @@ public class NodeDaemonStatus {
   @JsonPropertyDescription("The revision the current template makes.")
   private String updateRevision;
 
+  @JsonPropertyDescription("Nodes that run the pod of the update revision, available.")
+  private Integer updatedNumberAvailable;
+
+  @JsonPropertyDescription(
+      "Where the rollout stands: Progressing, Paused, Complete, Failed or RollingBack.")
+  private RolloutPhase phase;
+
+  @JsonPropertyDescription(
+      "The current rollout's start and last progress, on the operator's clock.")
+  private RolloutProgress rollout;
+
+  @JsonPropertyDescription(
+      "Nodes that hold the rollout back, and why; at most 20, the rest are counted in the"
+          + " Progressing condition's message.")
+  private List<BlockingNode> blockingNodes;
+
+  @JsonPropertyDescription("The last rollback the operator performed.")
+  private RollbackRecord lastRollback;
+
   @JsonPropertyDescription("The latest observations of the NodeDaemon's state.")
   private List<Condition> conditions = new ArrayList<>();
 
@@ -146,6 +165,46 @@ public class NodeDaemonStatus {
     this.conditions = conditions;
   }
 
+  public Integer getUpdatedNumberAvailable() {
+    return updatedNumberAvailable;
+  }
+
+  public void setUpdatedNumberAvailable(Integer updatedNumberAvailable) {
+    this.updatedNumberAvailable = updatedNumberAvailable;
+  }
+
+  public RolloutPhase getPhase() {
+    return phase;
+  }
+
+  public void setPhase(RolloutPhase phase) {
+    this.phase = phase;
+  }
+
+  public RolloutProgress getRollout() {
+    return rollout;
+  }
+
+  public void setRollout(RolloutProgress rollout) {
+    this.rollout = rollout;
+  }
+
+  public List<BlockingNode> getBlockingNodes() {
+    return blockingNodes;
+  }
+
+  public void setBlockingNodes(List<BlockingNode> blockingNodes) {
+    this.blockingNodes = blockingNodes;
+  }
+
+  public RollbackRecord getLastRollback() {
+    return lastRollback;
+  }
+
+  public void setLastRollback(RollbackRecord lastRollback) {
+    this.lastRollback = lastRollback;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -165,6 +224,11 @@ public class NodeDaemonStatus {
         && Objects.equals(collisionCount, that.collisionCount)
         && Objects.equals(currentRevision, that.currentRevision)
         && Objects.equals(updateRevision, that.updateRevision)
+        && Objects.equals(updatedNumberAvailable, that.updatedNumberAvailable)
+        && phase == that.phase
+        && Objects.equals(rollout, that.rollout)
+        && Objects.equals(blockingNodes, that.blockingNodes)
+        && Objects.equals(lastRollback, that.lastRollback)
         && Objects.equals(conditions, that.conditions);
   }
 
@@ -182,6 +246,11 @@ public class NodeDaemonStatus {
         collisionCount,
         currentRevision,
         updateRevision,
+        updatedNumberAvailable,
+        phase,
+        rollout,
+        blockingNodes,
+        lastRollback,
         conditions);
   }
 }

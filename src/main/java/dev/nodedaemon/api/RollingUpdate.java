@@ -52,6 +52,18 @@ public class RollingUpdate {
           + " means every node.")
   private java.util.Map<String, String> nodeSelector;
 
+  @JsonPropertyDescription(
+      "Recreate (default) deletes the old pod and creates a new one. InPlaceIfPossible patches"
+          + " the running pod's images when only images changed, so the kubelet restarts its"
+          + " containers; any other change is a recreate.")
+  private PodUpdatePolicy podUpdatePolicy;
+
+  @JsonPropertyDescription(
+      "When true, nodes whose old pod is already unavailable count against maxUnavailable. The"
+          + " built-in DaemonSet replaces those for free, which lets repeated bad updates take"
+          + " every pod down. Defaults to false (the built-in behaviour).")
+  private Boolean strict;
+
   public IntOrString getPartition() {
     return partition;
   }
@@ -82,5 +94,21 @@ public class RollingUpdate {
 
   public void setMaxSurge(IntOrString maxSurge) {
     this.maxSurge = maxSurge;
+  }
+
+  public PodUpdatePolicy getPodUpdatePolicy() {
+    return podUpdatePolicy;
+  }
+
+  public void setPodUpdatePolicy(PodUpdatePolicy podUpdatePolicy) {
+    this.podUpdatePolicy = podUpdatePolicy;
+  }
+
+  public Boolean getStrict() {
+    return strict;
+  }
+
+  public void setStrict(Boolean strict) {
+    this.strict = strict;
   }
 }

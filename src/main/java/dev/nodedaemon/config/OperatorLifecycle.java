@@ -42,6 +42,8 @@ public class OperatorLifecycle {
   }
 
   void onStop(@Observes ShutdownEvent event) {
+    // Reconciles in flight get quarkus.operator-sdk.termination-timeout-seconds to finish before
+    // the SDK closes the client they use.
     operator.stop();
     LOG.info("NodeDaemon operator stopped");
   }

@@ -76,6 +76,8 @@ class OperatorProcessIT {
       int exit = operator.stop(Duration.ofSeconds(30));
       assertThat(exit).as("exit code after SIGTERM" + operator.logTail()).isIn(0, 143);
     }
-    assertThat(operator.logTail()).contains("NodeDaemon operator stopped");
+    // The whole log, not its tail: other tests' NodeDaemons may be reconciling while this process
+    // stops, and their log lines can follow ours.
+    assertThat(operator.logText()).as(operator.logTail()).contains("NodeDaemon operator stopped");
   }
 }

@@ -141,6 +141,15 @@ public final class OperatorProcess implements AutoCloseable {
     throw new IllegalStateException("operator not ready within " + timeout + logTail());
   }
 
+  /** The whole log of this process so far. */
+  public String logText() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
   public String logTail() {
     try {
       List<String> lines = Files.readAllLines(log);
