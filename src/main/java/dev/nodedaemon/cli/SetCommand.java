@@ -68,7 +68,10 @@ final class SetCommand implements Runnable {
               .println(Cluster.displayName(name) + " unchanged (images already set)");
           return ExitCodes.OK;
         }
-        boolean annotationsExist = nodeDaemon.getMetadata().getAnnotations() != null;
+        // fabric8 reads absent annotations as an empty map; an empty map is replaced whole.
+        boolean annotationsExist =
+            nodeDaemon.getMetadata().getAnnotations() != null
+                && !nodeDaemon.getMetadata().getAnnotations().isEmpty();
         String cause =
             changeCause.orDefault("set image " + name + " " + String.join(" ", assignments));
         cluster.jsonPatch(name, Patches.setImages(changes, cause, annotationsExist));

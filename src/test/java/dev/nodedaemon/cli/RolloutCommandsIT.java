@@ -105,7 +105,8 @@ class RolloutCommandsIT {
     assertThat(restart.exitCode()).isEqualTo(ExitCodes.FAILED);
     assertThat(restart.err()).contains("can't restart paused node daemon \"agent\"");
 
-    assertThat(Cli.run(fleet, "set", "image", "agent", "*=" + V2).exitCode()).isZero();
+    Cli set = Cli.run(fleet, "set", "image", "agent", "*=" + V2);
+    assertThat(set.exitCode()).as(set.toString()).isZero();
     fleet.awaitStatus(
         "agent",
         n ->
@@ -148,8 +149,8 @@ class RolloutCommandsIT {
     fleet.create(nd);
     fleet.awaitReadyOnExactly("agent", nodes);
 
-    assertThat(Cli.run(fleet, "set", "image", "agent", "fluentd-elasticsearch=" + V2).exitCode())
-        .isZero();
+    Cli set = Cli.run(fleet, "set", "image", "agent", "fluentd-elasticsearch=" + V2);
+    assertThat(set.exitCode()).as(set.toString()).isZero();
     Cli canary = Cli.run(fleet, "status", "agent", "--timeout=90s");
     assertThat(canary.exitCode()).as(canary.toString()).isZero();
     assertThat(canary.out()).contains("1 new pods have been updated");
