@@ -40,7 +40,7 @@ final class AbortCommand implements Callable<Integer> {
             "node daemon \"" + name + "\" has no current revision in its status yet");
       }
       String stable = status.getCurrentRevision();
-      if (stable.equals(Rollbacks.currentTemplateHash(nodeDaemon))) {
+      if (stable.equals(TemplateRevision.hash(nodeDaemon))) {
         throw new CliException(
             "node daemon \""
                 + name

@@ -50,7 +50,7 @@ final class NodesCommand implements Callable<Integer> {
           NodeRows.build(
               cluster.pods(name),
               cluster.revisions(name),
-              Rollbacks.currentTemplateHash(nodeDaemon),
+              TemplateRevision.hash(nodeDaemon),
               status == null ? null : status.getBlockingNodes(),
               nodesThatShouldRun(cluster, nodeDaemon));
       if (output != null && output.machine()) {

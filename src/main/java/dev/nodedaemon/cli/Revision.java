@@ -2,12 +2,10 @@ package dev.nodedaemon.cli;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.nodedaemon.revision.RevisionPlanner;
+import dev.nodedaemon.revision.Rollbacks;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +35,7 @@ record Revision(
         controllerRevision.getMetadata().getName(),
         annotations == null ? null : annotations.get(RevisionPlanner.CHANGE_CAUSE),
         controllerRevision.getMetadata().getCreationTimestamp(),
-        templateOf(controllerRevision.getData()));
+        Rollbacks.templateOf(controllerRevision).orElse(null));
   }
 
   static List<Revision> sorted(List<ControllerRevision> controllerRevisions) {
@@ -72,21 +70,5 @@ record Revision(
 
   Revision withoutTemplate() {
     return new Revision(revision, hash, name, changeCause, created, null);
-  }
-
-  /** The template in {@code data.spec.template}; data arrives as a RawExtension or a map. */
-  static PodTemplateSpec templateOf(Object data) {
-    if (data == null) {
-      return null;
-    }
-    JsonNode template = Serialization.jsonMapper().valueToTree(data).path("spec").path("template");
-    if (!template.isObject()) {
-      return null;
-    }
-    try {
-      return Serialization.jsonMapper().treeToValue(template, PodTemplateSpec.class);
-    } catch (JsonProcessingException e) {
-      throw new CliException("revision data is not a pod template: " + e.getOriginalMessage());
-    }
   }
 }

@@ -83,7 +83,7 @@ record RolloutState(Result result, String message) {
               + name
               + ")");
     }
-    int target = phase == null ? desired - partitionCount(nodeDaemon, desired) : desired;
+    int target = desired - partitionCount(nodeDaemon, desired);
     if (updated < target) {
       return waiting(name, what, updated + " out of " + target + " new pods have been updated...");
     }

@@ -45,7 +45,7 @@ final class UndoCommand implements Callable<Integer> {
     try (Cluster cluster = kube.connect()) {
       NodeDaemon nodeDaemon = cluster.nodeDaemon(name);
       List<Revision> revisions = cluster.revisions(name);
-      String currentHash = Rollbacks.currentTemplateHash(nodeDaemon);
+      String currentHash = TemplateRevision.hash(nodeDaemon);
       Revision target;
       if (toRevision == 0) {
         target =

@@ -153,7 +153,10 @@ class RolloutCommandsIT {
     assertThat(set.exitCode()).as(set.toString()).isZero();
     Cli canary = Cli.run(fleet, "status", "agent", "--timeout=90s");
     assertThat(canary.exitCode()).as(canary.toString()).isZero();
-    assertThat(canary.out()).contains("1 new pods have been updated");
+    List<String> rows = Cli.run(fleet, "nodes", "agent").out().lines().skip(1).toList();
+    assertThat(rows).as("one canary node updated, two held back by the partition").hasSize(3);
+    assertThat(rows.stream().filter(r -> r.matches(".* 2 \\(\\w+\\) +yes +1/1 .*"))).hasSize(1);
+    assertThat(rows.stream().filter(r -> r.matches(".* 1 \\(\\w+\\) +no +1/1 .*"))).hasSize(2);
 
     Cli promote = Cli.run(fleet, "promote", "agent");
     assertThat(promote.out())

@@ -5,16 +5,16 @@ import dev.nodedaemon.api.NodeDaemonStatus;
 import dev.nodedaemon.revision.TemplateHash;
 import java.util.Objects;
 
-/** What undo and abort share: which revision the current template is. */
-final class Rollbacks {
+/** Which revision the NodeDaemon's current template is, for undo, abort and nodes. */
+final class TemplateRevision {
 
-  private Rollbacks() {}
+  private TemplateRevision() {}
 
   /**
    * The hash of the NodeDaemon's current template: the operator's status.updateRevision once it has
    * observed this generation, else computed the way the operator computes it.
    */
-  static String currentTemplateHash(NodeDaemon nodeDaemon) {
+  static String hash(NodeDaemon nodeDaemon) {
     NodeDaemonStatus status = nodeDaemon.getStatus();
     if (status != null
         && status.getUpdateRevision() != null
