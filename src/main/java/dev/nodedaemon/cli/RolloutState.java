@@ -18,7 +18,8 @@ import java.util.Objects;
  *
  * <ol>
  *   <li>A status whose observedGeneration is behind metadata.generation describes an older spec:
- *       nothing in it is trusted ("waiting for the spec update to be observed").
+ *       nothing in it is trusted ("waiting for the spec update to be observed"). Nor is it while
+ *       spec.rollbackTo waits for the operator to restore a template.
  *   <li>When the operator fills in status.phase, the phase decides: Complete and Failed end the
  *       wait; a Failed condition counts as Failed too.
  *   <li>Without a phase (an operator from before phases), the counters decide, as kubectl's
@@ -50,6 +51,16 @@ record RolloutState(Result result, String message) {
         || (generation != null && status.getObservedGeneration() < generation)) {
       return new RolloutState(
           Result.WAITING, "Waiting for node daemon spec update to be observed...");
+    }
+    if (nodeDaemon.getSpec().getRollbackTo() != null) {
+      Long to = nodeDaemon.getSpec().getRollbackTo().getRevision();
+      return new RolloutState(
+          Result.WAITING,
+          "Waiting for the operator to roll node daemon \""
+              + name
+              + "\" back to "
+              + (to == null || to == 0 ? "the previous revision" : "revision " + to)
+              + "...");
     }
     int desired = count(status.getDesiredNumberScheduled());
     int updated = count(status.getUpdatedNumberScheduled());
@@ -126,11 +137,20 @@ record RolloutState(Result result, String message) {
     return "node daemon \"" + name + "\" rollout failed" + (reason == null ? "" : ": " + reason);
   }
 
+  /**
+   * Reasons every node shows for a moment while its pod is replaced; a progress report names a
+   * blocking node only for the other reasons (a crash loop, an image that cannot be pulled, no room
+   * on the node), and a failed rollout names them all.
+   */
+  private static final java.util.Set<String> IN_PASSING =
+      java.util.Set.of("PodMissing", "NotReady", "Pending", "ContainerCreating");
+
   /** The blocking nodes as indented lines: {@code node-3: CrashLoopBackOff (message)}. */
-  static List<String> blockingLines(NodeDaemonStatus status) {
+  static List<String> blockingLines(NodeDaemonStatus status, boolean all) {
     List<BlockingNode> blocking =
         status == null || status.getBlockingNodes() == null ? List.of() : status.getBlockingNodes();
     return blocking.stream()
+        .filter(b -> all || !IN_PASSING.contains(b.getReason()))
         .map(
             b ->
                 "  "

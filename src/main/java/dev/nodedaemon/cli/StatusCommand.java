@@ -89,7 +89,7 @@ final class StatusCommand implements java.util.concurrent.Callable<Integer> {
       Progress progress = new Progress(out, output == null);
       if (!watch) {
         RolloutState state = progress.show(current);
-        return finish(out, cluster, current, state, exitCode(state, false));
+        return finish(out, cluster, current, state, exitCode(state));
       }
       return watchUntilDone(cluster, current, limit, progress, out);
     }
@@ -156,7 +156,7 @@ final class StatusCommand implements java.util.concurrent.Callable<Integer> {
         latest = change.get();
         state = progress.show(latest);
       }
-      return finish(out, cluster, latest, state, exitCode(state, true));
+      return finish(out, cluster, latest, state, exitCode(state));
     } finally {
       informer.close();
     }
@@ -188,7 +188,7 @@ final class StatusCommand implements java.util.concurrent.Callable<Integer> {
     return code;
   }
 
-  private static int exitCode(RolloutState state, boolean watched) {
+  private static int exitCode(RolloutState state) {
     return switch (state.result()) {
       case COMPLETE -> ExitCodes.OK;
       case FAILED -> ExitCodes.FAILED;
@@ -220,7 +220,10 @@ final class StatusCommand implements java.util.concurrent.Callable<Integer> {
       boolean observed =
           state.result() != RolloutState.Result.WAITING
               || !state.message().startsWith("Waiting for node daemon spec");
-      if (observed && phase != null && !phase.equals(lastPhase)) {
+      if (observed
+          && phase != null
+          && !phase.equals(lastPhase)
+          && state.result() != RolloutState.Result.COMPLETE) {
         out.println(
             "Phase "
                 + phase
@@ -233,12 +236,19 @@ final class StatusCommand implements java.util.concurrent.Callable<Integer> {
         out.println(state.message());
         lastMessage = state.message();
       }
-      List<String> blocking = observed ? RolloutState.blockingLines(status) : List.of();
-      if (!blocking.equals(lastBlocking) && !blocking.isEmpty()) {
+      List<String> blocking =
+          observed
+              ? RolloutState.blockingLines(status, state.result() == RolloutState.Result.FAILED)
+              : List.of();
+      // Reprinted when nodes or reasons change, or the rollout fails; not for a message that
+      // only counts another restart.
+      List<String> which = blocking.stream().map(line -> line.replaceFirst(" \\(.*", "")).toList();
+      if (!blocking.isEmpty()
+          && (!which.equals(lastBlocking) || state.result() == RolloutState.Result.FAILED)) {
         out.println("Blocked on " + blocking.size() + " node(s):");
         blocking.forEach(out::println);
       }
-      lastBlocking = blocking;
+      lastBlocking = which;
       out.flush();
       return state;
     }

@@ -84,7 +84,16 @@ class CliFormattingTest {
             new RolloutState(
                 RolloutState.Result.FAILED,
                 "node daemon \"agent\" rollout failed: no progress for 5s"));
-    assertThat(RolloutState.blockingLines(failed.getStatus()))
+    failed
+        .getStatus()
+        .setBlockingNodes(
+            List.of(
+                new BlockingNode("node-1", "CrashLoopBackOff", "back-off 10s"),
+                new BlockingNode("node-2", "NotReady", null)));
+    assertThat(RolloutState.blockingLines(failed.getStatus(), true))
+        .containsExactly("  node-1: CrashLoopBackOff (back-off 10s)", "  node-2: NotReady");
+    assertThat(RolloutState.blockingLines(failed.getStatus(), false))
+        .as("while progressing, a node being replaced is not news")
         .containsExactly("  node-1: CrashLoopBackOff (back-off 10s)");
 
     NodeDaemon stillGoing = nodeDaemon(1, 1, 3, 3, 3);
