@@ -76,6 +76,11 @@ public final class LocalCluster implements AutoCloseable {
     return kubeconfig;
   }
 
+  /** Where the cluster's binaries are, kubectl among them (hack/cluster's export PATH line). */
+  public Path binDir() {
+    return binDir;
+  }
+
   /** The cluster's state directory: data, certificates, logs and pid files. */
   public Path stateDir() {
     return kubeconfig.getParent();
