@@ -1,9 +1,11 @@
 package dev.nodedaemon.config;
 
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -12,20 +14,27 @@ import org.jboss.logging.Logger;
 /**
  * Leader election for running several operator replicas (the Helm chart runs two): all of them
  * start, keep their caches warm and serve health and metrics, but only the holder of the Lease
- * reconciles. quarkus-operator-sdk picks this bean up in the profiles listed in {@code
+ * reconciles. quarkus-operator-sdk picks the configuration up in the profiles listed in {@code
  * quarkus.operator-sdk.activate-leader-election-for-profiles} ({@code prod}, which the packaged jar
- * runs in); without it, or with {@code nodedaemon.leader-election.enabled=false} (the default for a
- * single local process), every instance reconciles.
+ * runs in); with {@code nodedaemon.leader-election.enabled=false} (the default, for a single local
+ * process) there is none and the instance reconciles as soon as it starts.
  *
- * <p>A replica that loses its Lease (it could not renew within the renew deadline, e.g. cut off
- * from the API server) exits with status 1 instead of carrying on: its caches and in-flight
- * reconciles may be stale, and another replica may already be writing. Kubernetes restarts the
- * container, which then queues for the Lease again, as controller-runtime's managers do.
+ * <p>Losing the Lease (it could not be renewed within the renew deadline: cut off from the API
+ * server, or stalled) halts the process with status {@value #EXIT_LEADERSHIP_LOST} at once, as
+ * controller-runtime's managers do: another replica may already be writing, so in-flight reconciles
+ * must not finish and no shutdown step may write. Kubernetes restarts the container, which then
+ * queues for the Lease again. The SDK's own exit (System.exit from the elector) is off: it would
+ * also fire when a normal shutdown releases the Lease, and System.exit inside a shutdown hook hangs
+ * the JVM.
  */
-@Dependent
+@Singleton
 public class LeaderElection {
 
+  static final int EXIT_LEADERSHIP_LOST = 1;
+
   private static final Logger LOG = Logger.getLogger(LeaderElection.class);
+
+  private volatile boolean stopping;
 
   @Produces
   @Dependent
@@ -54,9 +63,27 @@ public class LeaderElection {
             .withLeaseDuration(leaseDuration)
             .withRenewDeadline(renewDeadline)
             .withRetryPeriod(retryPeriod)
-            .withExitOnStopLeading(true);
+            .withLeaderCallbacks(new LeaderCallbacks(() -> {}, this::stoppedLeading, leader -> {}))
+            .withExitOnStopLeading(false);
     leaseNamespace.ifPresent(builder::withLeaseNamespace);
     identity.ifPresent(builder::withIdentity);
     return builder.build();
+  }
+
+  /** The operator is shutting down: releasing the Lease from now on is not a loss. */
+  void stopping() {
+    stopping = true;
+  }
+
+  private void stoppedLeading() {
+    if (stopping) {
+      LOG.info("Lease released on shutdown");
+      return;
+    }
+    LOG.errorf(
+        "lost the Lease (not renewed within the renew deadline): halting with status %d so that"
+            + " only the new leader writes",
+        EXIT_LEADERSHIP_LOST);
+    Runtime.getRuntime().halt(EXIT_LEADERSHIP_LOST);
   }
 }
