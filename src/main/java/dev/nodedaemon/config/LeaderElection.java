@@ -23,9 +23,9 @@ import org.jboss.logging.Logger;
  * server, or stalled) halts the process with status {@value #EXIT_LEADERSHIP_LOST} at once, as
  * controller-runtime's managers do: another replica may already be writing, so in-flight reconciles
  * must not finish and no shutdown step may write. Kubernetes restarts the container, which then
- * queues for the Lease again. The SDK's own exit (System.exit from the elector) is off: it would
- * also fire when a normal shutdown releases the Lease, and System.exit inside a shutdown hook hangs
- * the JVM.
+ * queues for the Lease again. The SDK's own exit (System.exit from the elector) is off: it also
+ * fires when a normal shutdown stops the elector, and System.exit inside a shutdown hook hangs the
+ * JVM.
  */
 @Singleton
 public class LeaderElection {
@@ -70,14 +70,16 @@ public class LeaderElection {
     return builder.build();
   }
 
-  /** The operator is shutting down: releasing the Lease from now on is not a loss. */
+  /** The operator is shutting down: giving up the leadership from now on is not a loss. */
   void stopping() {
     stopping = true;
   }
 
   private void stoppedLeading() {
     if (stopping) {
-      LOG.info("Lease released on shutdown");
+      // The Lease is left to expire rather than released: reconciles in flight still finish
+      // (quarkus.operator-sdk.termination-timeout-seconds), and no standby may write meanwhile.
+      LOG.info("stopped leading on shutdown; a standby takes over once the Lease expires");
       return;
     }
     LOG.errorf(
