@@ -356,7 +356,14 @@ public class PodPlannerTest {
   private PodPlan plan(NodeDaemon nodeDaemon) {
     return PodPlanner.plan(
         new PlanInput(
-            nodeDaemon, REV, ClusterSnapshot.of(nodes, pods), backoff, Map.of(), inFlight, NOW));
+            nodeDaemon,
+            REV,
+            dev.nodedaemon.plan.RevisionIndex.EMPTY,
+            ClusterSnapshot.of(nodes, pods),
+            backoff,
+            Map.of(),
+            inFlight,
+            NOW));
   }
 
   private static void expect(
