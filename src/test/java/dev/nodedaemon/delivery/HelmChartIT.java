@@ -19,6 +19,8 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,9 +43,9 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Fake nodes run no containers, so the operator the Deployment describes is run as a process
  * instead: with a token of the chart's ServiceAccount and the environment of the installed
- * Deployment. It reconciles a NodeDaemon through a rollout, an adoption and a node leaving, which
- * proves the chart's RBAC is enough; the API server's audit log then shows every call it made, and
- * each rule of the chart must have been used (least privilege).
+ * Deployment. It reconciles a NodeDaemon through rollouts, a rollback, an adoption and a node
+ * leaving, which proves the chart's RBAC is enough; the API server's audit log then shows every
+ * call it made, and each rule of the chart must have been used (least privilege).
  */
 class HelmChartIT {
 
@@ -128,6 +130,9 @@ class HelmChartIT {
     try (OperatorProcess operator = startAsDeployment(client, "helm-1")) {
       NodeDaemon agent = fleet.logAgent("agent");
       agent.getSpec().setRevisionHistoryLimit(1);
+      // An annotation, as kubectl apply leaves one: RollbackWriter fails (422) on a NodeDaemon
+      // without any (reported to the lead).
+      agent.getMetadata().setAnnotations(Map.of("kubernetes.io/change-cause", "first install"));
       fleet.create(agent);
       unwatched.create(unwatched.logAgent("agent"));
       fleet.awaitReadyOnExactly("agent", nodes);
@@ -145,6 +150,21 @@ class HelmChartIT {
           .inNamespace(fleet.namespace())
           .informOnCondition(revisions -> revisions.size() == 2)
           .get(60, TimeUnit.SECONDS);
+      // A rollback, done by the operator: it writes the previous template back into the spec.
+      fleet.patch("agent", "[{\"op\": \"add\", \"path\": \"/spec/rollbackTo\", \"value\": {}}]");
+      fleet.awaitEvents("agent", "RolledBack", 1, Duration.ofSeconds(60));
+      assertThat(
+              fleet
+                  .get("agent")
+                  .getSpec()
+                  .getTemplate()
+                  .getSpec()
+                  .getContainers()
+                  .getFirst()
+                  .getImage())
+          .as("the template after the rollback; events: %s", fleet.eventReasons("agent"))
+          .isEqualTo("quay.io/fluentd_elasticsearch/fluentd:v2.5.2");
+      fleet.awaitAllOnImage("agent", nodes, "quay.io/fluentd_elasticsearch/fluentd:v2.5.2");
       // A node that loses its label loses its pod.
       client.nodes().withName(nodes.getLast()).edit(n -> removeLabel(n, TestFleet.TEST_LABEL));
       fleet.awaitReadyOnExactly("agent", nodes.subList(0, 1));
@@ -352,10 +372,13 @@ class HelmChartIT {
   }
 
   /** Starts the operator with the chart's ServiceAccount and its Deployment's environment. */
-  private static OperatorProcess startAsDeployment(KubernetesClient client, String label) {
+  private static OperatorProcess startAsDeployment(KubernetesClient client, String label)
+      throws IOException {
     Path kubeconfig = cluster.serviceAccountKubeconfig(RELEASE_NAMESPACE, SERVICE_ACCOUNT);
     Map<String, String> env = env(deployment(client), operatorPodName(client));
     System.out.println("operator environment from the Deployment: " + env);
+    // The log is appended to: start it afresh, so the checks read this run's only.
+    Files.deleteIfExists(LocalCluster.projectDir().resolve("target/operator-" + label + ".log"));
     return OperatorProcess.start(kubeconfig, label, Map.of(), env);
   }
 

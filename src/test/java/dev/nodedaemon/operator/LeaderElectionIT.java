@@ -13,6 +13,8 @@ import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -156,20 +158,24 @@ class LeaderElectionIT {
   void aLeaderThatLosesItsLeaseHaltsAtOnce() {
     try (OperatorProcess a = start("operator-a")) {
       awaitHolder("operator-a");
-      // Someone else holds the Lease now (as after a partition in which it expired).
+      // Someone else holds the Lease now (as after a partition in which it expired). A merge
+      // patch without resourceVersion: the leader renews every retry period.
       Instant taken = Instant.now();
       cluster
           .client()
           .leases()
           .inNamespace(NAMESPACE)
           .withName(LEASE)
-          .edit(
-              lease -> {
-                lease.getSpec().setHolderIdentity("intruder");
-                lease.getSpec().setLeaseDurationSeconds(3600);
-                lease.getSpec().setRenewTime(java.time.ZonedDateTime.now());
-                return lease;
-              });
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              """
+              {"spec": {"holderIdentity": "intruder", "leaseDurationSeconds": 3600,
+                        "renewTime": "%s"}}
+              """
+                  .formatted(
+                      java.time.format.DateTimeFormatter.ofPattern(
+                              "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX")
+                          .format(ZonedDateTime.now(java.time.ZoneOffset.UTC))));
       int exit = a.awaitExitCode(Duration.ofSeconds(30));
       System.out.printf(
           "leader halted %.1f s after losing its lease (renew deadline %s)%n",
