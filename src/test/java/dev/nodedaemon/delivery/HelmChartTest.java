@@ -73,7 +73,8 @@ class HelmChartTest {
             null);
     assertThat(diff.exitCode())
         .as(
-            "the committed %s differs from the generated CRD; commit the file the build wrote:%n%s",
+            "the committed %s is not the CRD generated from the Java model; the build has just"
+                + " rewritten it: commit it (git add helm/nodedaemon/crds):%n%s",
             CHART_CRD, diff.stdout())
         .isZero();
   }
