@@ -467,7 +467,8 @@ class HelmChartIT {
             client.secrets().inNamespace(ns).list().getItems(),
             client.configMaps().inNamespace(ns).list().getItems(),
             client.serviceAccounts().inNamespace(ns).list().getItems(),
-            client.leases().inNamespace(ns).list().getItems())
+            client.leases().inNamespace(ns).list().getItems(),
+            client.policy().v1().podDisruptionBudget().inNamespace(ns).list().getItems())
         .forEach(found::addAll);
     return found.stream()
         .map(

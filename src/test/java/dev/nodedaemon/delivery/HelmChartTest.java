@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -126,6 +127,23 @@ class HelmChartTest {
         .flatExtracting(PolicyRule::getResources)
         .containsOnly("leases");
 
+    assertThat(one(objects, PodDisruptionBudget.class).getSpec().getMaxUnavailable().getIntVal())
+        .as("a drain evicts one replica at a time")
+        .isEqualTo(1);
+    assertThat(
+            deployment
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getAffinity()
+                .getPodAntiAffinity()
+                .getPreferredDuringSchedulingIgnoredDuringExecution())
+        .as("replicas prefer different nodes")
+        .singleElement()
+        .satisfies(
+            term ->
+                assertThat(term.getPodAffinityTerm().getTopologyKey())
+                    .isEqualTo("kubernetes.io/hostname"));
     assertThat(all(objects, GenericKubernetesResource.class))
         .as("no ServiceMonitor unless asked for")
         .isEmpty();
@@ -236,6 +254,7 @@ class HelmChartTest {
 
     Deployment deployment = one(objects, Deployment.class);
     assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
+    assertThat(all(objects, PodDisruptionBudget.class)).as("no budget for one replica").isEmpty();
     assertThat(env(deployment).get("NODEDAEMON_LEADER_ELECTION_ENABLED").getValue())
         .isEqualTo("false");
     assertThat(all(objects, Role.class)).as("no Lease rights without leader election").isEmpty();
