@@ -34,9 +34,11 @@ class LeaderElectionIT {
 
   private static final String NAMESPACE = "nodedaemon-system";
   private static final String LEASE = "nodedaemon-operator";
-  private static final Duration LEASE_DURATION = Duration.ofSeconds(4);
-  private static final Duration RENEW_DEADLINE = Duration.ofSeconds(3);
-  private static final Duration RETRY_PERIOD = Duration.ofMillis(500);
+  // Short, to keep the test short, but with room for a loaded machine: a leader that cannot renew
+  // within the deadline halts, which would spoil the takeover measured here.
+  private static final Duration LEASE_DURATION = Duration.ofSeconds(8);
+  private static final Duration RENEW_DEADLINE = Duration.ofSeconds(6);
+  private static final Duration RETRY_PERIOD = Duration.ofSeconds(1);
   private static final String OLD_IMAGE = "quay.io/fluentd_elasticsearch/fluentd:v2.5.2";
   private static final String NEW_IMAGE = "quay.io/fluentd_elasticsearch/fluentd:v3";
 
@@ -111,6 +113,9 @@ class LeaderElectionIT {
           "agent",
           pods -> pods.stream().filter(p -> NEW_IMAGE.equals(TestFleet.image(p))).count() >= 3,
           Duration.ofSeconds(60));
+      assertThat(a.isAlive() && "operator-a".equals(holder()))
+          .as("operator-a still leads when it is killed")
+          .isTrue();
       Instant killed = Instant.now();
       a.kill();
       Lease lease = awaitHolder("operator-b");
@@ -151,6 +156,28 @@ class LeaderElectionIT {
           .as("maxUnavailable=1 held across the takeover")
           .isLessThanOrEqualTo(1);
       assertThat(fleet.pods("agent")).hasSize(nodes.size());
+    }
+  }
+
+  /**
+   * A rolling update of the operator: the leader gets SIGTERM, stops cleanly (the SDK's exit on
+   * lost leadership would hang a shutdown hook), and the standby leads once the Lease expires.
+   */
+  @Test
+  void aStoppedLeaderExitsCleanlyAndTheStandbyLeadsWithinALeasePeriod() {
+    OperatorProcess a = start("operator-a");
+    awaitHolder("operator-a");
+    try (OperatorProcess b = start("operator-b")) {
+      Instant stopping = Instant.now();
+      // It exits (the JVM's status for SIGTERM is 143), rather than hanging in System.exit.
+      assertThat(a.stop(Duration.ofSeconds(20))).as("exit status after SIGTERM").isIn(0, 143);
+      Lease lease = awaitHolder("operator-b");
+      Duration takeover = Duration.between(stopping, micro(lease.getSpec().getAcquireTime()));
+      System.out.printf(
+          "leader stopped (SIGTERM); operator-b acquired the lease %.1f s later%n",
+          takeover.toMillis() / 1000.0);
+      assertThat(takeover).isLessThanOrEqualTo(LEASE_DURATION.plus(RETRY_PERIOD).plusSeconds(2));
+      assertThat(a.logText()).contains("stopped leading on shutdown");
     }
   }
 
