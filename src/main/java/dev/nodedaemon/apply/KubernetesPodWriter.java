@@ -97,7 +97,8 @@ public final class KubernetesPodWriter implements PodWriter {
     }
     patch.replace(
         JsonPatch.entry("/metadata/labels", DaemonPodFactory.REVISION_LABEL), update.revision());
-    if (pod.getMetadata().getAnnotations() == null) {
+    if (pod.getMetadata().getAnnotations() == null
+        || pod.getMetadata().getAnnotations().isEmpty()) {
       patch.add("/metadata/annotations", Map.of());
     }
     patch.add(

@@ -19,6 +19,9 @@ import java.util.Map;
  */
 public final class RollbackWriter {
 
+  private static final org.jboss.logging.Logger LOG =
+      org.jboss.logging.Logger.getLogger(RollbackWriter.class);
+
   private final KubernetesClient client;
   private final EventSink events;
 
@@ -35,7 +38,8 @@ public final class RollbackWriter {
       patch.remove("/spec/rollbackTo");
     }
     Map<String, String> annotations = nodeDaemon.getMetadata().getAnnotations();
-    if (annotations == null) {
+    if (annotations == null || annotations.isEmpty()) {
+      // fabric8 reads absent annotations as an empty map; the server has no map to add to.
       patch.add("/metadata/annotations", Map.of());
     }
     patch.add(
@@ -58,7 +62,14 @@ public final class RollbackWriter {
           .patch(PatchContext.of(PatchType.JSON), patch.toJson());
     } catch (KubernetesClientException e) {
       if (e.getCode() == 422 || e.getCode() == 409) {
-        return; // the NodeDaemon changed since this was decided: the next reconcile decides again
+        // Most likely the generation test: the NodeDaemon changed since this was decided, and the
+        // next reconcile decides again. Logged, since a 422 can also be a refused template.
+        LOG.infof(
+            "rollback of %s/%s not applied: %s",
+            nodeDaemon.getMetadata().getNamespace(),
+            nodeDaemon.getMetadata().getName(),
+            e.getMessage());
+        return;
       }
       throw e;
     }

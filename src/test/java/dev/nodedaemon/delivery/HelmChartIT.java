@@ -130,9 +130,6 @@ class HelmChartIT {
     try (OperatorProcess operator = startAsDeployment(client, "helm-1")) {
       NodeDaemon agent = fleet.logAgent("agent");
       agent.getSpec().setRevisionHistoryLimit(1);
-      // An annotation, as kubectl apply leaves one: RollbackWriter fails (422) on a NodeDaemon
-      // without any (reported to the lead).
-      agent.getMetadata().setAnnotations(Map.of("kubernetes.io/change-cause", "first install"));
       fleet.create(agent);
       unwatched.create(unwatched.logAgent("agent"));
       fleet.awaitReadyOnExactly("agent", nodes);
