@@ -28,6 +28,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
+import org.jboss.logging.Logger;
 
 /**
  * Prometheus metrics of every NodeDaemon, updated from what one reconcile observed and decided: the
@@ -42,6 +43,8 @@ import java.util.function.Predicate;
 public final class RolloutMetrics {
 
   public static final String PREFIX = "nodedaemon.";
+
+  private static final Logger LOG = Logger.getLogger(RolloutMetrics.class);
 
   /**
    * Buckets for daemon rollouts and node updates, 1 s to 2 h: a pod on a fake node is ready in
@@ -139,6 +142,20 @@ public final class RolloutMetrics {
    * @param events the rollout events the assessor emitted in this reconcile
    */
   public void observe(
+      PlanInput input, int targetNodes, NodeDaemonStatus status, List<PlannedEvent> events) {
+    try {
+      update(input, targetNodes, status, events);
+    } catch (RuntimeException e) {
+      // Metrics must never stop a reconcile.
+      LOG.warnf(
+          e,
+          "metrics of %s/%s not updated",
+          input.nodeDaemon().getMetadata().getNamespace(),
+          input.nodeDaemon().getMetadata().getName());
+    }
+  }
+
+  private void update(
       PlanInput input, int targetNodes, NodeDaemonStatus status, List<PlannedEvent> events) {
     NodeDaemon nodeDaemon = input.nodeDaemon();
     String uid = nodeDaemon.getMetadata().getUid();
