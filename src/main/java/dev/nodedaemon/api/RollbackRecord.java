@@ -14,6 +14,9 @@ public class RollbackRecord {
   @JsonPropertyDescription("The revision number whose template was restored.")
   private Long toRevision;
 
+  @JsonPropertyDescription("The restored revision's hash; it becomes the update revision.")
+  private String revisionHash;
+
   @JsonPropertyDescription(
       "Requested (spec.rollbackTo) or ProgressDeadlineExceeded (failurePolicy Rollback).")
   private String reason;
@@ -23,9 +26,11 @@ public class RollbackRecord {
 
   public RollbackRecord() {}
 
-  public RollbackRecord(Long fromRevision, Long toRevision, String reason, String time) {
+  public RollbackRecord(
+      Long fromRevision, Long toRevision, String revisionHash, String reason, String time) {
     this.fromRevision = fromRevision;
     this.toRevision = toRevision;
+    this.revisionHash = revisionHash;
     this.reason = reason;
     this.time = time;
   }
@@ -44,6 +49,14 @@ public class RollbackRecord {
 
   public void setToRevision(Long toRevision) {
     this.toRevision = toRevision;
+  }
+
+  public String getRevisionHash() {
+    return revisionHash;
+  }
+
+  public void setRevisionHash(String revisionHash) {
+    this.revisionHash = revisionHash;
   }
 
   public String getReason() {
@@ -67,12 +80,13 @@ public class RollbackRecord {
     return o instanceof RollbackRecord that
         && Objects.equals(fromRevision, that.fromRevision)
         && Objects.equals(toRevision, that.toRevision)
+        && Objects.equals(revisionHash, that.revisionHash)
         && Objects.equals(reason, that.reason)
         && Objects.equals(time, that.time);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(fromRevision, toRevision, reason, time);
+    return Objects.hash(fromRevision, toRevision, revisionHash, reason, time);
   }
 }

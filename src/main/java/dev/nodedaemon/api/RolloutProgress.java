@@ -17,11 +17,13 @@ public class RolloutProgress {
   @JsonPropertyDescription("When the operator first saw this update revision.")
   private String startTime;
 
-  @JsonPropertyDescription("When the number of updated, available nodes last grew.")
+  @JsonPropertyDescription(
+      "When the progress score last grew (a node updated, or its updated pod available).")
   private String lastProgressTime;
 
-  @JsonPropertyDescription("Updated, available nodes at lastProgressTime.")
-  private Integer updatedAvailableAtLastProgress;
+  @JsonPropertyDescription(
+      "The progress score at lastProgressTime: updated nodes plus updated, available nodes.")
+  private Integer progressMark;
 
   @JsonPropertyDescription("True when this rollout restores an earlier revision (a rollback).")
   private Boolean rollback;
@@ -32,12 +34,12 @@ public class RolloutProgress {
       String revision,
       String startTime,
       String lastProgressTime,
-      Integer updatedAvailableAtLastProgress,
+      Integer progressMark,
       Boolean rollback) {
     this.revision = revision;
     this.startTime = startTime;
     this.lastProgressTime = lastProgressTime;
-    this.updatedAvailableAtLastProgress = updatedAvailableAtLastProgress;
+    this.progressMark = progressMark;
     this.rollback = rollback;
   }
 
@@ -65,12 +67,12 @@ public class RolloutProgress {
     this.lastProgressTime = lastProgressTime;
   }
 
-  public Integer getUpdatedAvailableAtLastProgress() {
-    return updatedAvailableAtLastProgress;
+  public Integer getProgressMark() {
+    return progressMark;
   }
 
-  public void setUpdatedAvailableAtLastProgress(Integer updatedAvailableAtLastProgress) {
-    this.updatedAvailableAtLastProgress = updatedAvailableAtLastProgress;
+  public void setProgressMark(Integer progressMark) {
+    this.progressMark = progressMark;
   }
 
   public Boolean getRollback() {
@@ -87,13 +89,12 @@ public class RolloutProgress {
         && Objects.equals(revision, that.revision)
         && Objects.equals(startTime, that.startTime)
         && Objects.equals(lastProgressTime, that.lastProgressTime)
-        && Objects.equals(updatedAvailableAtLastProgress, that.updatedAvailableAtLastProgress)
+        && Objects.equals(progressMark, that.progressMark)
         && Objects.equals(rollback, that.rollback);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(
-        revision, startTime, lastProgressTime, updatedAvailableAtLastProgress, rollback);
+    return Objects.hash(revision, startTime, lastProgressTime, progressMark, rollback);
   }
 }

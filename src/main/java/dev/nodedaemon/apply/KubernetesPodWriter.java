@@ -1,5 +1,8 @@
 package dev.nodedaemon.apply;
 
+import dev.nodedaemon.observe.DaemonPods;
+import dev.nodedaemon.plan.PodPlan.InPlacePatch;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -9,7 +12,9 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.net.HttpURLConnection;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** {@link PodWriter} against the API server. */
 public final class KubernetesPodWriter implements PodWriter {
@@ -72,6 +77,61 @@ public final class KubernetesPodWriter implements PodWriter {
       }
       return new Result(Outcome.FAILED, reason(e));
     }
+  }
+
+  @Override
+  public Result updateInPlace(InPlacePatch update) {
+    Pod pod = update.pod();
+    // Preconditioned like delete: a pod that changed since it was planned on is left alone.
+    JsonPatch patch =
+        new JsonPatch().test("/metadata/resourceVersion", pod.getMetadata().getResourceVersion());
+    List<Container> containers = pod.getSpec().getContainers();
+    Map<String, String> previousImageIds = new HashMap<>();
+    for (int i = 0; i < containers.size(); i++) {
+      String image = update.images().get(containers.get(i).getName());
+      if (image != null) {
+        patch.replace("/spec/containers/" + i + "/image", image);
+        previousImageIds.put(
+            containers.get(i).getName(), imageId(pod, containers.get(i).getName()));
+      }
+    }
+    patch.replace(
+        JsonPatch.entry("/metadata/labels", DaemonPodFactory.REVISION_LABEL), update.revision());
+    if (pod.getMetadata().getAnnotations() == null
+        || pod.getMetadata().getAnnotations().isEmpty()) {
+      patch.add("/metadata/annotations", Map.of());
+    }
+    patch.add(
+        JsonPatch.entry("/metadata/annotations", DaemonPods.IN_PLACE_ANNOTATION),
+        DaemonPods.formatImageIds(previousImageIds));
+    try {
+      client
+          .pods()
+          .inNamespace(pod.getMetadata().getNamespace())
+          .withName(pod.getMetadata().getName())
+          .patch(PatchContext.of(PatchType.JSON), patch.toJson());
+      return Result.DONE;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+        return new Result(Outcome.NOT_FOUND, e.getMessage());
+      }
+      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT || e.getCode() == 422) {
+        // 422: the resourceVersion test failed, the pod changed since it was read.
+        return new Result(Outcome.CONFLICT, e.getMessage());
+      }
+      return new Result(Outcome.FAILED, reason(e));
+    }
+  }
+
+  private static String imageId(Pod pod, String container) {
+    if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+      return "";
+    }
+    return pod.getStatus().getContainerStatuses().stream()
+        .filter(s -> container.equals(s.getName()))
+        .map(s -> s.getImageID() == null ? "" : s.getImageID())
+        .findFirst()
+        .orElse("");
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.nodedaemon.apply.PodWriter.Result;
 import dev.nodedaemon.events.EventSink;
 import dev.nodedaemon.plan.PodPlan;
 import dev.nodedaemon.plan.PodPlan.Deletion;
+import dev.nodedaemon.plan.PodPlan.InPlacePatch;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,6 +77,44 @@ public final class PlanExecutor {
       }
     }
     if (deleted.size() < deletions.size()) {
+      moreToDo = true;
+    }
+
+    List<InPlacePatch> patches = plan.inPlaceUpdates();
+    List<Result> patched = slowStart(patches, writer::updateInPlace);
+    for (int i = 0; i < patched.size(); i++) {
+      InPlacePatch patch = patches.get(i);
+      Result result = patched.get(i);
+      switch (result.outcome()) {
+        case DONE ->
+            events.normal(
+                nodeDaemon,
+                "SuccessfulUpdatePodInPlace",
+                "Updated pod in place: "
+                    + patch.pod().getMetadata().getName()
+                    + " to revision "
+                    + patch.revision()
+                    + " ("
+                    + patch.images().entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue())
+                        .collect(java.util.stream.Collectors.joining(", "))
+                    + ")");
+        case NOT_FOUND -> {}
+        case CONFLICT, ALREADY_EXISTS -> moreToDo = true;
+        case FAILED -> {
+          problems.add(
+              "update in place " + patch.pod().getMetadata().getName() + ": " + result.message());
+          events.warning(
+              nodeDaemon,
+              "FailedUpdatePodInPlace",
+              "Error updating pod "
+                  + patch.pod().getMetadata().getName()
+                  + " in place: "
+                  + result.message());
+        }
+      }
+    }
+    if (patched.size() < patches.size()) {
       moreToDo = true;
     }
 

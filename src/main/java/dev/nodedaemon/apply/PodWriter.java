@@ -32,6 +32,12 @@ public interface PodWriter {
   /** Deletes the pod at once, without grace: only for pods whose node no longer exists. */
   Result forceDelete(Pod pod);
 
+  /**
+   * Patches the pod's container images and revision label, if it is still the version that was
+   * planned on; the kubelet restarts the changed containers.
+   */
+  Result updateInPlace(dev.nodedaemon.plan.PodPlan.InPlacePatch patch);
+
   /** Takes over a pod that matches the selector and has no controller, as the built-in does. */
   Result adopt(
       Pod pod, io.fabric8.kubernetes.api.model.OwnerReference owner, String nodeDaemonName);

@@ -43,8 +43,13 @@ public class OperatorLifecycle {
 
   void onStop(@Observes ShutdownEvent event) {
     // Reconciles in flight get quarkus.operator-sdk.termination-timeout-seconds to finish before
-    // the SDK closes the client they use.
-    operator.stop();
+    // the SDK closes the client they use. The SDK's own shutdown hook may be stopping it already,
+    // in which case a second stop finds its executor terminated: that is not a failure.
+    try {
+      operator.stop();
+    } catch (RuntimeException e) {
+      LOG.debugf("operator was already stopping: %s", e);
+    }
     LOG.info("NodeDaemon operator stopped");
   }
 }

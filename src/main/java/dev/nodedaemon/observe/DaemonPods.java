@@ -1,6 +1,8 @@
 package dev.nodedaemon.observe;
 
 import dev.nodedaemon.apply.DaemonPodFactory;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
 import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -8,6 +10,7 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Facts read off one daemon pod. */
@@ -77,8 +80,97 @@ public final class DaemonPods {
     return pod.getStatus() != null && "Succeeded".equals(pod.getStatus().getPhase());
   }
 
+  /**
+   * Ready, and not in the middle of an in-place update: right after its images are patched a pod
+   * still reports Ready from the old containers until the kubelet restarts them.
+   */
   public static boolean isReady(Pod pod) {
-    return readyCondition(pod).map(c -> "True".equals(c.getStatus())).orElse(false);
+    return readyCondition(pod).map(c -> "True".equals(c.getStatus())).orElse(false)
+        && !inPlaceUpdatePending(pod);
+  }
+
+  /**
+   * The annotation an in-place update leaves on the pod: each patched container's image ID before
+   * the patch, so the operator can tell when the kubelet runs the new image.
+   */
+  public static final String IN_PLACE_ANNOTATION = "nodedaemon.dev/in-place-update";
+
+  /**
+   * True while a container patched in place still runs its old image: its status shows the image ID
+   * recorded before the patch, or (without an ID) an image other than the spec's.
+   */
+  public static boolean inPlaceUpdatePending(Pod pod) {
+    Map<String, String> annotations = pod.getMetadata().getAnnotations();
+    String recorded = annotations == null ? null : annotations.get(IN_PLACE_ANNOTATION);
+    if (recorded == null || pod.getSpec() == null) {
+      return false;
+    }
+    Map<String, String> previousIds = parseImageIds(recorded);
+    List<ContainerStatus> statuses =
+        pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null
+            ? List.of()
+            : pod.getStatus().getContainerStatuses();
+    for (Container container : pod.getSpec().getContainers()) {
+      if (!previousIds.containsKey(container.getName())) {
+        continue;
+      }
+      Optional<ContainerStatus> status =
+          statuses.stream().filter(s -> container.getName().equals(s.getName())).findFirst();
+      if (status.isEmpty()) {
+        return true;
+      }
+      String previousId = previousIds.get(container.getName());
+      String imageId = status.get().getImageID();
+      boolean idMoved =
+          previousId != null
+              && !previousId.isEmpty()
+              && imageId != null
+              && !imageId.isEmpty()
+              && !previousId.equals(imageId);
+      boolean sameImage =
+          normalizeImage(container.getImage()).equals(normalizeImage(status.get().getImage()));
+      if (!idMoved && !sameImage) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The annotation's value: container name to image ID, as {@code name=id} joined by commas. */
+  public static String formatImageIds(Map<String, String> imageIds) {
+    return imageIds.entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue())
+        .sorted()
+        .collect(java.util.stream.Collectors.joining(","));
+  }
+
+  static Map<String, String> parseImageIds(String value) {
+    Map<String, String> ids = new java.util.HashMap<>();
+    for (String entry : value.split(",")) {
+      int eq = entry.indexOf('=');
+      if (eq > 0) {
+        ids.put(entry.substring(0, eq), entry.substring(eq + 1));
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * The kubelet reports images fully qualified ({@code docker.io/library/nginx:1.25} for {@code
+   * nginx:1.25}); compare without the default registry and namespace.
+   */
+  static String normalizeImage(String image) {
+    if (image == null) {
+      return "";
+    }
+    String normalized = image;
+    if (normalized.startsWith("docker.io/")) {
+      normalized = normalized.substring("docker.io/".length());
+    }
+    if (normalized.startsWith("library/")) {
+      normalized = normalized.substring("library/".length());
+    }
+    return normalized;
   }
 
   /**

@@ -15,15 +15,18 @@ import java.util.Set;
  *
  * @param nodeDaemon the NodeDaemon as last read
  * @param updateRevision the revision hash of the current template
+ * @param revisions the kept revisions, by hash
  * @param snapshot nodes and this NodeDaemon's pods
  * @param backoff failed-pod backoff per node name
- * @param firstSeenReady when the operator first saw each pod (by UID) ready, on its own clock
+ * @param firstSeenReady when the operator first saw each pod ready, on its own clock, by {@link
+ *     #readinessKey}
  * @param creationsInFlight nodes whose pod this operator created but has not observed yet
  * @param now the operator's clock
  */
 public record PlanInput(
     NodeDaemon nodeDaemon,
     String updateRevision,
+    RevisionIndex revisions,
     ClusterSnapshot snapshot,
     Map<String, NodeBackoff> backoff,
     Map<String, Instant> firstSeenReady,
@@ -46,6 +49,11 @@ public record PlanInput(
         pod,
         minReady == null ? 0 : minReady,
         now,
-        Optional.ofNullable(firstSeenReady.get(pod.getMetadata().getUid())));
+        Optional.ofNullable(firstSeenReady.get(readinessKey(pod))));
+  }
+
+  /** A pod's identity for readiness: its UID and revision, so an in-place update starts afresh. */
+  public static String readinessKey(Pod pod) {
+    return pod.getMetadata().getUid() + "/" + DaemonPods.revision(pod);
   }
 }

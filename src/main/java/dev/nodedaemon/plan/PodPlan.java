@@ -1,5 +1,6 @@
 package dev.nodedaemon.plan;
 
+import dev.nodedaemon.api.BlockingNode;
 import dev.nodedaemon.placement.NodeEligibility.Verdict;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
@@ -12,18 +13,39 @@ import java.util.Optional;
  *
  * @param creates nodes to create the update revision's pod on
  * @param deletes pods to delete, each with the reason that goes into its event
+ * @param inPlaceUpdates pods whose container images are patched to the update revision's
  * @param events events about the NodeDaemon that are not the result of a write
  * @param backoffBumps nodes whose failed-pod backoff advances because a failed pod is replaced
  * @param verdicts whether each node should run, or keep, the pod
  * @param requeueAfter when to look again even if nothing changes (backoff or minReadySeconds)
+ * @param rollout what the step saw of the rollout, for the phase and conditions
  */
 public record PodPlan(
     List<String> creates,
     List<Deletion> deletes,
+    List<InPlacePatch> inPlaceUpdates,
     List<PlannedEvent> events,
     List<String> backoffBumps,
     Map<String, Verdict> verdicts,
-    Optional<Duration> requeueAfter) {
+    Optional<Duration> requeueAfter,
+    RolloutFacts rollout) {
+
+  /**
+   * @param images the new image per container name
+   * @param revision the update revision's hash, the pod's new revision label
+   */
+  public record InPlacePatch(Pod pod, Map<String, String> images, String revision) {}
+
+  /**
+   * @param desired nodes that should run the pod
+   * @param target nodes that should end on the update revision: desired less those held back by
+   *     partition or the update node selector (all desired nodes for OnDelete)
+   * @param updated nodes whose pod is of the update revision
+   * @param updatedAvailable nodes whose update-revision pod is available
+   * @param blocking nodes without an available pod, with the cause, in node-name order
+   */
+  public record RolloutFacts(
+      int desired, int target, int updated, int updatedAvailable, List<BlockingNode> blocking) {}
 
   /**
    * @param force delete without grace: for a pod whose node is gone there is no kubelet left to
@@ -38,6 +60,6 @@ public record PodPlan(
   public record PlannedEvent(boolean warning, String reason, String message) {}
 
   public boolean isEmpty() {
-    return creates.isEmpty() && deletes.isEmpty();
+    return creates.isEmpty() && deletes.isEmpty() && inPlaceUpdates.isEmpty();
   }
 }

@@ -1,14 +1,19 @@
 package dev.nodedaemon.plan;
 
+import dev.nodedaemon.api.BlockingNode;
+import dev.nodedaemon.api.PodUpdatePolicy;
 import dev.nodedaemon.api.UpdateStrategy;
 import dev.nodedaemon.api.UpdateStrategyType;
 import dev.nodedaemon.observe.DaemonPods;
+import dev.nodedaemon.observe.PodHealth;
 import dev.nodedaemon.placement.DaemonTolerations;
 import dev.nodedaemon.placement.NodeEligibility;
 import dev.nodedaemon.placement.NodeEligibility.Verdict;
 import dev.nodedaemon.plan.PlanInput.NodeBackoff;
 import dev.nodedaemon.plan.PodPlan.Deletion;
+import dev.nodedaemon.plan.PodPlan.InPlacePatch;
 import dev.nodedaemon.plan.PodPlan.PlannedEvent;
+import dev.nodedaemon.plan.PodPlan.RolloutFacts;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -41,6 +46,10 @@ import java.util.Optional;
  *       a surge is in progress; which old pods go, and when, is decided by {@link
  *       RollingUpdatePlanner} within the update budget. OnDelete never deletes an old pod, and
  *       neither does a paused NodeDaemon (it still creates pods on nodes without one).
+ *   <li>With podUpdatePolicy InPlaceIfPossible, an old pod the rolling step would delete is patched
+ *       instead when its revision's template differs from the update template only in container
+ *       images ({@link InPlaceUpdate}); it then counts as updated and unavailable until it runs the
+ *       new images and is available again. Never with surge, which needs a second pod.
  * </ol>
  */
 public final class PodPlanner {
@@ -59,6 +68,7 @@ public final class PodPlanner {
     }
     List<String> creates = new ArrayList<>();
     List<Deletion> deletes = new ArrayList<>();
+    List<InPlacePatch> inPlace = new ArrayList<>();
     List<PlannedEvent> events = new ArrayList<>();
     List<String> bumps = new ArrayList<>();
     Duration requeue = null;
@@ -151,8 +161,20 @@ public final class PodPlanner {
       RollingUpdatePlanner.Step step =
           RollingUpdatePlanner.step(
               eligible, budget, input::isAvailable, input.creationsInFlight());
+      boolean inPlaceAllowed =
+          !surge && podUpdatePolicy(strategy) == PodUpdatePolicy.InPlaceIfPossible;
       for (Pod pod : step.deleteOld()) {
-        deletes.add(new Deletion(pod, "rolling update to revision " + input.updateRevision()));
+        Optional<Map<String, String>> images =
+            inPlaceAllowed
+                ? InPlaceUpdate.imageChanges(
+                    input.revisions().templateOf(DaemonPods.revision(pod)).orElse(null),
+                    input.nodeDaemon().getSpec().getTemplate())
+                : Optional.empty();
+        if (images.isPresent() && !DaemonPods.isFailed(pod)) {
+          inPlace.add(new InPlacePatch(pod, images.get(), input.updateRevision()));
+        } else {
+          deletes.add(new Deletion(pod, "rolling update to revision " + input.updateRevision()));
+        }
       }
       creates.addAll(step.surgeCreates());
     }
@@ -167,7 +189,65 @@ public final class PodPlanner {
     }
 
     creates.sort(Comparator.naturalOrder());
-    return new PodPlan(creates, deletes, events, bumps, verdicts, Optional.ofNullable(requeue));
+    RolloutFacts facts = rolloutFacts(input, eligible, rolling, budget, desired);
+    return new PodPlan(
+        creates, deletes, inPlace, events, bumps, verdicts, Optional.ofNullable(requeue), facts);
+  }
+
+  /**
+   * Counts the nodes on the update revision and names the nodes that hold the rollout back: those
+   * with no available pod, and those whose updated pod is not available yet (with surge the old one
+   * still serves, but the node's update is stuck).
+   */
+  private static RolloutFacts rolloutFacts(
+      PlanInput input,
+      List<RollingUpdatePlanner.NodePods> eligible,
+      boolean rolling,
+      RollingUpdatePlanner.Budget budget,
+      int desired) {
+    int updated = 0;
+    int updatedAvailable = 0;
+    int oldOutsideSelector = 0;
+    List<BlockingNode> blocking = new ArrayList<>();
+    for (RollingUpdatePlanner.NodePods n : eligible) {
+      Pod updatedPod = n.updated();
+      boolean updatedUp = updatedPod != null && input.isAvailable(updatedPod);
+      if (updatedPod != null) {
+        updated++;
+        updatedAvailable += updatedUp ? 1 : 0;
+      } else if (n.old() != null && !budget.updatable().test(n.node())) {
+        oldOutsideSelector++;
+      }
+      boolean oldUp = n.old() != null && input.isAvailable(n.old());
+      if (updatedUp || (updatedPod == null && oldUp)) {
+        continue;
+      }
+      Pod stuck = updatedPod != null ? updatedPod : n.old();
+      if (stuck == null) {
+        boolean creating = input.creationsInFlight().contains(n.node());
+        blocking.add(
+            new BlockingNode(
+                n.node(),
+                "PodMissing",
+                creating ? "pod created, not observed yet" : "no daemon pod on the node"));
+      } else if (DaemonPods.isReady(stuck)) {
+        blocking.add(
+            new BlockingNode(n.node(), "MinReadySeconds", "ready, not yet for minReadySeconds"));
+      } else {
+        PodHealth.Problem problem = PodHealth.problemOf(stuck);
+        blocking.add(new BlockingNode(n.node(), problem.reason(), problem.message()));
+      }
+    }
+    int target = rolling ? desired - Math.max(budget.partition(), oldOutsideSelector) : desired;
+    return new RolloutFacts(desired, target, updated, updatedAvailable, blocking);
+  }
+
+  private static PodUpdatePolicy podUpdatePolicy(UpdateStrategy strategy) {
+    return strategy == null
+            || strategy.getRollingUpdate() == null
+            || strategy.getRollingUpdate().getPodUpdatePolicy() == null
+        ? PodUpdatePolicy.Recreate
+        : strategy.getRollingUpdate().getPodUpdatePolicy();
   }
 
   private static Comparator<Pod> byAge() {

@@ -21,7 +21,10 @@ import java.util.function.Predicate;
  *   <li>Available old pods are deleted only while the unavailable count stays within
  *       maxUnavailable: at most {@code maxUnavailable - unavailable} of them per step.
  *   <li>Old pods that are already unavailable are replaced without using the budget, as the
- *       built-in controller does (a strict mode that counts them is future work).
+ *       built-in controller does. In strict mode they are still replaced (it cannot make things
+ *       worse) but count as unavailable, so while they and the updated pods that are not yet
+ *       available fill maxUnavailable no available old pod is deleted: a broken fleet is never made
+ *       more broken by the update.
  *   <li>The replacement is created by the lifecycle step once the node has no pod.
  * </ol>
  *
@@ -30,7 +33,8 @@ import java.util.function.Predicate;
  * <ol>
  *   <li>A new pod is created beside an available old one only while nodes with both pods, whose new
  *       pod is not yet available, number fewer than maxSurge.
- *   <li>A node whose old pod is unavailable gets its new pod at once, outside the budget.
+ *   <li>A node whose old pod is unavailable gets its new pod at once, outside the budget; in strict
+ *       mode it counts against maxSurge like any other surging node.
  *   <li>The old pod is deleted only after the new pod on its node is available: no node is ever
  *       without an available pod because of the update.
  * </ol>
@@ -53,9 +57,14 @@ public final class RollingUpdatePlanner {
   /**
    * @param partition how many eligible nodes stay on an old revision
    * @param updatable nodes the update may touch (the update node selector); others keep theirs
+   * @param strict whether old pods that are already unavailable count against the budget
    */
   public record Budget(
-      int maxUnavailable, int maxSurge, int partition, Predicate<String> updatable) {}
+      int maxUnavailable,
+      int maxSurge,
+      int partition,
+      Predicate<String> updatable,
+      boolean strict) {}
 
   public static Budget budget(
       UpdateStrategy strategy, int desired, Predicate<String> matchesUpdateSelector) {
@@ -69,7 +78,8 @@ public final class RollingUpdatePlanner {
     }
     int partition =
         Math.min(desired, scaled(rolling == null ? null : rolling.getPartition(), desired, 0));
-    return new Budget(maxUnavailable, maxSurge, partition, matchesUpdateSelector);
+    boolean strict = rolling != null && Boolean.TRUE.equals(rolling.getStrict());
+    return new Budget(maxUnavailable, maxSurge, partition, matchesUpdateSelector, strict);
   }
 
   /** An int, or a percentage of {@code total} rounded up; {@code fallback} when absent. */
@@ -110,12 +120,12 @@ public final class RollingUpdatePlanner {
       }
     }
     return budget.maxSurge() > 0
-        ? surgeStep(admitted, budget.maxSurge(), available, inFlight)
-        : unavailableStep(admitted, budget.maxUnavailable(), available);
+        ? surgeStep(admitted, budget.maxSurge(), budget.strict(), available, inFlight)
+        : unavailableStep(admitted, budget.maxUnavailable(), budget.strict(), available);
   }
 
   private static Step unavailableStep(
-      List<NodePods> nodes, int maxUnavailable, Predicate<Pod> available) {
+      List<NodePods> nodes, int maxUnavailable, boolean strict, Predicate<Pod> available) {
     int unavailable = 0;
     List<Pod> replaceFree = new ArrayList<>();
     List<Pod> candidates = new ArrayList<>();
@@ -128,6 +138,9 @@ public final class RollingUpdatePlanner {
         }
       } else if (!available.test(n.old())) {
         replaceFree.add(n.old());
+        if (strict) {
+          unavailable++;
+        }
       } else {
         candidates.add(n.old());
       }
@@ -139,7 +152,11 @@ public final class RollingUpdatePlanner {
   }
 
   private static Step surgeStep(
-      List<NodePods> nodes, int maxSurge, Predicate<Pod> available, Set<String> inFlight) {
+      List<NodePods> nodes,
+      int maxSurge,
+      boolean strict,
+      Predicate<Pod> available,
+      Set<String> inFlight) {
     int surging = 0;
     List<String> allowed = new ArrayList<>();
     List<String> candidates = new ArrayList<>();
@@ -151,7 +168,7 @@ public final class RollingUpdatePlanner {
       if (n.updated() == null) {
         if (inFlight.contains(n.node())) {
           surging++;
-        } else if (!available.test(n.old())) {
+        } else if (!available.test(n.old()) && !strict) {
           allowed.add(n.node());
         } else {
           candidates.add(n.node());

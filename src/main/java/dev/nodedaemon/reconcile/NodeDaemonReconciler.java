@@ -1,7 +1,10 @@
 package dev.nodedaemon.reconcile;
 
+import dev.nodedaemon.api.FailurePolicy;
 import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.api.NodeDaemonStatus;
+import dev.nodedaemon.api.RollbackRecord;
+import dev.nodedaemon.api.RolloutPhase;
 import dev.nodedaemon.apply.DaemonPodFactory;
 import dev.nodedaemon.apply.KubernetesPodWriter;
 import dev.nodedaemon.apply.PlanExecutor;
@@ -12,8 +15,12 @@ import dev.nodedaemon.observe.TrimmingItemStore;
 import dev.nodedaemon.plan.PlanInput;
 import dev.nodedaemon.plan.PodPlan;
 import dev.nodedaemon.plan.PodPlanner;
+import dev.nodedaemon.plan.RolloutAssessor;
 import dev.nodedaemon.revision.RevisionPlanner;
 import dev.nodedaemon.revision.RevisionStore;
+import dev.nodedaemon.revision.RollbackWriter;
+import dev.nodedaemon.revision.Rollbacks;
+import dev.nodedaemon.revision.TemplateHash;
 import dev.nodedaemon.status.Conditions;
 import dev.nodedaemon.status.StatusBuilder;
 import io.fabric8.kubernetes.api.model.Node;
@@ -67,12 +74,14 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   private final EventRecorder events;
   private final PlanExecutor executor;
   private final RevisionStore revisionStore;
+  private final RollbackWriter rollbackWriter;
 
   public NodeDaemonReconciler(KubernetesClient client) {
     this.clock = Clock.systemUTC();
     this.events = new EventRecorder(client, clock, hostname());
     this.executor = new PlanExecutor(new KubernetesPodWriter(client), events);
     this.revisionStore = new RevisionStore(client, events);
+    this.rollbackWriter = new RollbackWriter(client, events);
     this.adoption = new Adoption(client, new KubernetesPodWriter(client), events);
   }
 
@@ -132,6 +141,19 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
       // Adopted pods arrive through the pod informer and trigger the next reconcile.
       return UpdateControl.noUpdate();
     }
+    List<ControllerRevision> revisionList =
+        List.copyOf(context.getSecondaryResources(ControllerRevision.class));
+    Optional<Rollbacks.Decision> requested =
+        Rollbacks.requested(
+            nodeDaemon,
+            revisionList,
+            TemplateHash.of(nodeDaemon.getSpec().getTemplate(), collisionCount(nodeDaemon)),
+            now);
+    if (requested.isPresent()) {
+      // The template changes (a new generation), which brings the next reconcile.
+      rollbackWriter.apply(nodeDaemon, requested.get());
+      return UpdateControl.noUpdate();
+    }
     ClusterSnapshot snapshot = ClusterSnapshot.of(nodes, pods);
     Set<String> hashesInUse =
         pods.stream()
@@ -139,16 +161,13 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
             .map(DaemonPods::revision)
             .filter(Objects::nonNull)
             .collect(Collectors.toSet());
-    RevisionPlanner.Decision revisions =
-        revisionStore.sync(
-            nodeDaemon,
-            List.copyOf(context.getSecondaryResources(ControllerRevision.class)),
-            hashesInUse);
+    RevisionPlanner.Decision revisions = revisionStore.sync(nodeDaemon, revisionList, hashesInUse);
     String updateRevision = revisions.updateHash();
     PlanInput input =
         new PlanInput(
             nodeDaemon,
             updateRevision,
+            Rollbacks.index(revisionList, revisions.updateRevisionNumber()),
             snapshot,
             backoff.view(uid, now),
             readiness.observe(uid, pods, now),
@@ -169,14 +188,37 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
           now);
     }
 
+    // Where the rollout stands; a failed one rolls back when failurePolicy says so.
+    Optional<RollbackRecord> lastRollback = Rollbacks.lastRollback(nodeDaemon);
+    RolloutAssessor.Assessment rollout =
+        RolloutAssessor.assess(input, plan.rollout(), lastRollback);
+    for (PodPlan.PlannedEvent event : rollout.events()) {
+      if (event.warning()) {
+        events.warning(nodeDaemon, event.reason(), event.message());
+      } else {
+        events.normal(nodeDaemon, event.reason(), event.message());
+      }
+    }
+    if (rollout.phase() == RolloutPhase.Failed
+        && nodeDaemon.getSpec().getFailurePolicy() == FailurePolicy.Rollback) {
+      Rollbacks.afterFailure(
+              revisionList,
+              updateRevision,
+              nodeDaemon.getStatus() == null ? null : nodeDaemon.getStatus().getCurrentRevision(),
+              Boolean.TRUE.equals(rollout.progress().getRollback()),
+              now)
+          .ifPresent(decision -> rollbackWriter.apply(nodeDaemon, decision));
+    }
+
     // Record.
     NodeDaemonStatus status =
-        StatusBuilder.build(input, plan, outcomes.problems(), revisions.collisionCount());
+        StatusBuilder.build(
+            input, plan, rollout, lastRollback, outcomes.problems(), revisions.collisionCount());
     UpdateControl<NodeDaemon> control =
         status.equals(nodeDaemon.getStatus())
             ? UpdateControl.noUpdate()
             : UpdateControl.patchStatus(withStatus(nodeDaemon, status));
-    Optional<Duration> again = plan.requeueAfter();
+    Optional<Duration> again = earliest(plan.requeueAfter(), rollout.requeueAfter());
     if (outcomes.moreToDo() || !outcomes.problems().isEmpty()) {
       again =
           Optional.of(
@@ -233,6 +275,22 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     readiness.retainOnly(live);
     expectations.retainOnly(live);
     adoption.retainOnly(live);
+  }
+
+  private static Optional<Duration> earliest(Optional<Duration> a, Optional<Duration> b) {
+    if (a.isEmpty()) {
+      return b;
+    }
+    if (b.isEmpty()) {
+      return a;
+    }
+    return Optional.of(a.get().compareTo(b.get()) <= 0 ? a.get() : b.get());
+  }
+
+  private static int collisionCount(NodeDaemon nodeDaemon) {
+    return nodeDaemon.getStatus() == null || nodeDaemon.getStatus().getCollisionCount() == null
+        ? 0
+        : nodeDaemon.getStatus().getCollisionCount();
   }
 
   private static NodeDaemon withStatus(NodeDaemon nodeDaemon, NodeDaemonStatus status) {

@@ -1,6 +1,7 @@
 package dev.nodedaemon.reconcile;
 
 import dev.nodedaemon.observe.DaemonPods;
+import dev.nodedaemon.plan.PlanInput;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Instant;
 import java.util.Collection;
@@ -12,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * When the operator first saw each pod ready, on the operator's own clock. minReadySeconds is
  * judged against this as well as the kubelet's timestamp, so a node clock that runs behind cannot
- * make a pod available early.
+ * make a pod available early. Keyed by pod UID and revision: a pod updated in place starts its
+ * minReadySeconds again.
  */
 final class ReadinessMemory {
 
@@ -24,7 +26,7 @@ final class ReadinessMemory {
     Map<String, Instant> next = new HashMap<>();
     for (Pod pod : pods) {
       if (DaemonPods.isReady(pod)) {
-        String uid = pod.getMetadata().getUid();
+        String uid = PlanInput.readinessKey(pod);
         Instant seen;
         if (previous == null) {
           // First look after a start: these pods became ready while nobody watched; the kubelet's

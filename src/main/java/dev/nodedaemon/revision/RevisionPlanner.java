@@ -190,10 +190,21 @@ public final class RevisionPlanner {
                 .convertValue(nodeDaemon.getSpec().getTemplate(), Map.class)));
   }
 
+  /**
+   * Compares as JSON text read back, not as object trees: a template's long fields (such as
+   * terminationGracePeriodSeconds) convert to long nodes, while the same numbers read back from the
+   * API server are int nodes, and Jackson's trees call those different.
+   */
   static boolean sameData(Object stored, Object wanted) {
-    return Serialization.jsonMapper()
-        .valueToTree(stored)
-        .equals(Serialization.jsonMapper().valueToTree(wanted));
+    return asJsonTree(stored).equals(asJsonTree(wanted));
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode asJsonTree(Object value) {
+    try {
+      return Serialization.jsonMapper().readTree(Serialization.asJson(value));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static String annotation(io.fabric8.kubernetes.api.model.HasMetadata object, String key) {

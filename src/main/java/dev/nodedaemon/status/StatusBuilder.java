@@ -2,10 +2,12 @@ package dev.nodedaemon.status;
 
 import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.api.NodeDaemonStatus;
+import dev.nodedaemon.api.RollbackRecord;
 import dev.nodedaemon.observe.DaemonPods;
 import dev.nodedaemon.placement.NodeEligibility.Verdict;
 import dev.nodedaemon.plan.PlanInput;
 import dev.nodedaemon.plan.PodPlan;
+import dev.nodedaemon.plan.RolloutAssessor;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.ArrayList;
@@ -26,9 +28,16 @@ public final class StatusBuilder {
    * @param problems messages about writes that failed in this step (for the ReconcileError
    *     condition); empty when every write went through
    * @param collisionCount the revision store's collision count
+   * @param rollout the rollout state machine's verdict for this step
+   * @param lastRollback the last rollback the operator performed
    */
   public static NodeDaemonStatus build(
-      PlanInput input, PodPlan plan, List<String> problems, int collisionCount) {
+      PlanInput input,
+      PodPlan plan,
+      RolloutAssessor.Assessment rollout,
+      Optional<RollbackRecord> lastRollback,
+      List<String> problems,
+      int collisionCount) {
     NodeDaemon nodeDaemon = input.nodeDaemon();
     int desired = 0;
     int current = 0;
@@ -75,6 +84,11 @@ public final class StatusBuilder {
             ? previous.getCurrentRevision()
             : input.updateRevision());
     status.setCollisionCount(collisionCount == 0 ? null : collisionCount);
+    status.setUpdatedNumberAvailable(plan.rollout().updatedAvailable());
+    status.setPhase(rollout.phase());
+    status.setRollout(rollout.progress());
+    status.setBlockingNodes(rollout.blockingNodes());
+    status.setLastRollback(lastRollback.orElse(null));
 
     List<Condition> fresh = new ArrayList<>();
     fresh.add(
@@ -83,6 +97,7 @@ public final class StatusBuilder {
             available == desired,
             available == desired ? "AllNodesAvailable" : "NodesUnavailable",
             available + " of " + desired + " nodes have an available daemon pod"));
+    fresh.addAll(rollout.conditions());
     fresh.add(
         problems.isEmpty()
             ? Conditions.of("ReconcileError", false, "NoError", "the last step's writes succeeded")

@@ -24,10 +24,14 @@ import org.junit.jupiter.api.Test;
 /** The executor against a recording writer, like the built-in controller's fake pod control. */
 class PlanExecutorTest {
 
+  private static final PodPlan.RolloutFacts NO_ROLLOUT =
+      new PodPlan.RolloutFacts(0, 0, 0, 0, List.of());
+
   /** Records every write; answers from a function of the pod name. */
   static final class RecordingWriter implements PodWriter {
     final List<String> creates = Collections.synchronizedList(new ArrayList<>());
     final List<String> deletes = Collections.synchronizedList(new ArrayList<>());
+    final List<String> inPlace = Collections.synchronizedList(new ArrayList<>());
     Function<String, Result> answer = name -> Result.DONE;
 
     @Override
@@ -45,6 +49,12 @@ class PlanExecutorTest {
     @Override
     public Result forceDelete(Pod pod) {
       return delete(pod);
+    }
+
+    @Override
+    public Result updateInPlace(PodPlan.InPlacePatch patch) {
+      inPlace.add(patch.pod().getMetadata().getName());
+      return answer.apply(patch.pod().getMetadata().getName());
     }
 
     @Override
@@ -126,8 +136,10 @@ class PlanExecutorTest {
             List.of(new PodPlan.Deletion(pod, "node gone")),
             List.of(),
             List.of(),
+            List.of(),
             Map.of(),
-            Optional.empty());
+            Optional.empty(),
+            NO_ROLLOUT);
 
     executor.execute(nodeDaemon, plan, this::podFor);
 
@@ -141,8 +153,10 @@ class PlanExecutorTest {
         List.of(),
         List.of(),
         List.of(),
+        List.of(),
         Map.of(),
-        Optional.empty());
+        Optional.empty(),
+        NO_ROLLOUT);
   }
 
   private Pod podFor(String node) {

@@ -7,6 +7,7 @@ import dev.nodedaemon.plan.PlanInput;
 import dev.nodedaemon.plan.PodPlan;
 import dev.nodedaemon.plan.PodPlanner;
 import dev.nodedaemon.plan.PodPlannerTest;
+import dev.nodedaemon.plan.RolloutAssessor;
 import dev.nodedaemon.status.StatusBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -81,13 +83,16 @@ public final class PlannerScaleBenchmark {
             new PlanInput(
                 nd,
                 revision,
+                dev.nodedaemon.plan.RevisionIndex.EMPTY,
                 snapshot,
                 Map.of(),
                 Map.of(),
                 Set.of(),
                 Instant.parse("2026-11-23T10:05:00Z"));
         plan = PodPlanner.plan(input);
-        StatusBuilder.build(input, plan, List.of(), 0);
+        RolloutAssessor.Assessment rollout =
+            RolloutAssessor.assess(input, plan.rollout(), Optional.empty());
+        StatusBuilder.build(input, plan, rollout, Optional.empty(), List.of(), 0);
         if (run >= 0) {
           micros[run] = (System.nanoTime() - start) / 1_000;
         }

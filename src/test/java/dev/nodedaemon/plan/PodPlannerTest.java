@@ -38,6 +38,7 @@ public class PodPlannerTest {
   private final List<Pod> pods = new ArrayList<>();
   private Map<String, NodeBackoff> backoff = Map.of();
   private java.util.Set<String> inFlight = java.util.Set.of();
+  private RevisionIndex revisions = RevisionIndex.EMPTY;
 
   @Test
   void createsOnePodPerEligibleNode() {
@@ -333,6 +334,172 @@ public class PodPlannerTest {
     expect(plan(nd), List.of(), List.of(canary.getMetadata().getName()), List.of());
   }
 
+  // --- strict maxUnavailable ---
+
+  @Test
+  void strictModeCountsUnavailableOldPodsSoNoAvailableOneGoes() {
+    node("n1");
+    node("n2");
+    node("n3");
+    Pod broken = pod("n1", "Running", false, "x", NOW.minusSeconds(60), "old");
+    pod("n2", "Running", true, "x", NOW.minusSeconds(60), "old");
+    pod("n3", "Running", true, "x", NOW.minusSeconds(60), "old");
+    NodeDaemon nd = withRollingUpdate(logAgent(), 1, null);
+    nd.getSpec().getUpdateStrategy().getRollingUpdate().setStrict(true);
+
+    // The broken pod is replaced (nothing to lose) but it fills the budget of 1.
+    expect(plan(nd), List.of(), List.of(broken.getMetadata().getName()), List.of());
+  }
+
+  @Test
+  void withoutStrictModeTheSameFleetAlsoLosesAnAvailablePod() {
+    node("n1");
+    node("n2");
+    node("n3");
+    Pod broken = pod("n1", "Running", false, "x", NOW.minusSeconds(60), "old");
+    Pod a = pod("n2", "Running", true, "x", NOW.minusSeconds(60), "old");
+    pod("n3", "Running", true, "x", NOW.minusSeconds(60), "old");
+
+    expect(
+        plan(withRollingUpdate(logAgent(), 1, null)),
+        List.of(),
+        List.of(broken.getMetadata().getName(), a.getMetadata().getName()),
+        List.of());
+  }
+
+  @Test
+  void strictSurgeCountsANodeWithAnUnavailableOldPodAgainstMaxSurge() {
+    node("n1");
+    node("n2");
+    pod("n1", "Running", false, "x", NOW.minusSeconds(60), "old");
+    pod("n2", "Running", true, "x", NOW.minusSeconds(60), "old");
+    NodeDaemon nd = withRollingUpdate(logAgent(), 0, 1);
+    nd.getSpec().getUpdateStrategy().getRollingUpdate().setStrict(true);
+
+    expect(plan(nd), List.of("n1"), List.of(), List.of());
+  }
+
+  // --- in-place updates ---
+
+  @Test
+  void anImageOnlyChangeIsPatchedInPlaceInsteadOfDeleted() {
+    node("n1");
+    node("n2");
+    Pod a = pod("n1", "Running", true, "x", NOW.minusSeconds(60), "old");
+    pod("n2", "Running", true, "x", NOW.minusSeconds(60), "old");
+    NodeDaemon nd = inPlace(withRollingUpdate(logAgent(), 1, null));
+    oldRevisionIsTheTemplateWithImage(nd, "agent:0");
+
+    PodPlan plan = plan(nd);
+
+    expect(plan, List.of(), List.of(), List.of());
+    assertThat(plan.inPlaceUpdates()).hasSize(1);
+    assertThat(plan.inPlaceUpdates().get(0).pod()).isSameAs(a);
+    assertThat(plan.inPlaceUpdates().get(0).images()).isEqualTo(Map.of("agent", "agent:1"));
+    assertThat(plan.inPlaceUpdates().get(0).revision()).isEqualTo(REV);
+  }
+
+  @Test
+  void aChangeBeyondImagesFallsBackToRecreate() {
+    node("n1");
+    Pod a = pod("n1", "Running", true, "x", NOW.minusSeconds(60), "old");
+    NodeDaemon nd = inPlace(withRollingUpdate(logAgent(), 1, null));
+    oldRevisionIsTheTemplateWithImage(nd, "agent:0");
+    nd.getSpec().getTemplate().getSpec().getContainers().get(0).setArgs(List.of("--verbose"));
+
+    PodPlan plan = plan(nd);
+
+    expect(plan, List.of(), List.of(a.getMetadata().getName()), List.of());
+    assertThat(plan.inPlaceUpdates()).isEmpty();
+  }
+
+  @Test
+  void aPodWhoseRevisionIsNoLongerKeptIsRecreated() {
+    node("n1");
+    Pod a = pod("n1", "Running", true, "x", NOW.minusSeconds(60), "pruned");
+    NodeDaemon nd = inPlace(withRollingUpdate(logAgent(), 1, null));
+
+    expect(plan(nd), List.of(), List.of(a.getMetadata().getName()), List.of());
+  }
+
+  @Test
+  void surgeNeverUpdatesInPlace() {
+    node("n1");
+    pod("n1", "Running", true, "x", NOW.minusSeconds(60), "old");
+    NodeDaemon nd = inPlace(withRollingUpdate(logAgent(), 0, 1));
+    oldRevisionIsTheTemplateWithImage(nd, "agent:0");
+
+    PodPlan plan = plan(nd);
+
+    expect(plan, List.of("n1"), List.of(), List.of());
+    assertThat(plan.inPlaceUpdates()).isEmpty();
+  }
+
+  // --- what the step tells the rollout state machine ---
+
+  @Test
+  void rolloutFactsCountUpdatedNodesAndNameTheBlockingOnesWithTheirCause() {
+    node("n1");
+    node("n2");
+    node("n3");
+    node("n4");
+    pod("n1", "Running", true, "x", NOW.minusSeconds(60), REV);
+    Pod crashing = pod("n2", "Running", false, "x", NOW.minusSeconds(60), REV);
+    crashing
+        .getStatus()
+        .setContainerStatuses(
+            List.of(
+                new io.fabric8.kubernetes.api.model.ContainerStatusBuilder()
+                    .withName("agent")
+                    .withRestartCount(3)
+                    .withNewState()
+                    .withNewWaiting()
+                    .withReason("CrashLoopBackOff")
+                    .withMessage("back-off 40s restarting failed container")
+                    .endWaiting()
+                    .endState()
+                    .build()));
+    pod("n3", "Running", true, "x", NOW.minusSeconds(60), "old");
+
+    PodPlan.RolloutFacts facts = plan(logAgent()).rollout();
+
+    assertThat(facts.desired()).isEqualTo(4);
+    assertThat(facts.target()).isEqualTo(4);
+    assertThat(facts.updated()).isEqualTo(2);
+    assertThat(facts.updatedAvailable()).isEqualTo(1);
+    assertThat(facts.blocking())
+        .extracting(b -> b.getNode() + " " + b.getReason())
+        .containsExactly("n2 CrashLoopBackOff", "n4 PodMissing");
+  }
+
+  @Test
+  void partitionLowersTheRolloutTarget() {
+    for (int i = 1; i <= 4; i++) {
+      node("n" + i);
+      pod("n" + i, "Running", true, "x", NOW.minusSeconds(60), "old");
+    }
+    NodeDaemon nd = withRollingUpdate(logAgent(), 1, null);
+    nd.getSpec().getUpdateStrategy().getRollingUpdate().setPartition(new IntOrString(3));
+
+    assertThat(plan(nd).rollout().target()).isEqualTo(1);
+  }
+
+  private static NodeDaemon inPlace(NodeDaemon nd) {
+    nd.getSpec()
+        .getUpdateStrategy()
+        .getRollingUpdate()
+        .setPodUpdatePolicy(dev.nodedaemon.api.PodUpdatePolicy.InPlaceIfPossible);
+    return nd;
+  }
+
+  /** The "old" revision's template: the NodeDaemon's template with another image. */
+  private void oldRevisionIsTheTemplateWithImage(NodeDaemon nd, String image) {
+    io.fabric8.kubernetes.api.model.PodTemplateSpec old =
+        io.fabric8.kubernetes.client.utils.Serialization.clone(nd.getSpec().getTemplate());
+    old.getSpec().getContainers().get(0).setImage(image);
+    revisions = new RevisionIndex(2, Map.of("old", 1L, REV, 2L), Map.of("old", old));
+  }
+
   private static NodeDaemon withRollingUpdate(
       NodeDaemon nd, Object maxUnavailable, Object maxSurge) {
     RollingUpdate rolling = new RollingUpdate();
@@ -356,7 +523,14 @@ public class PodPlannerTest {
   private PodPlan plan(NodeDaemon nodeDaemon) {
     return PodPlanner.plan(
         new PlanInput(
-            nodeDaemon, REV, ClusterSnapshot.of(nodes, pods), backoff, Map.of(), inFlight, NOW));
+            nodeDaemon,
+            REV,
+            revisions,
+            ClusterSnapshot.of(nodes, pods),
+            backoff,
+            Map.of(),
+            inFlight,
+            NOW));
   }
 
   private static void expect(

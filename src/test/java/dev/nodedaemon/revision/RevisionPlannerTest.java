@@ -116,6 +116,34 @@ class RevisionPlannerTest {
     assertThat(decision.updateHash()).isEqualTo(TemplateHash.of(nd.getSpec().getTemplate(), 2));
   }
 
+  /**
+   * A template with long fields and quantities, as the seeds' fluentd sample has: read back from
+   * the API server it is the same revision, not a hash collision (which once made a revision
+   * storm).
+   */
+  @Test
+  void aStoredTemplateWithLongsAndQuantitiesIsRecognisedAsTheSame() {
+    NodeDaemon nd = withImage("agent:1");
+    nd.getSpec().getTemplate().getSpec().setTerminationGracePeriodSeconds(30L);
+    nd.getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0)
+        .setResources(
+            new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+                .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("200Mi"))
+                .addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("100m"))
+                .build());
+    existing.add(stored(nd));
+
+    RevisionPlanner.Decision decision = RevisionPlanner.decide(nd, existing, Set.of());
+
+    assertThat(decision.collisionCount()).isZero();
+    assertThat(decision.create()).isEmpty();
+    assertThat(decision.updateRevisionNumber()).isEqualTo(1L);
+  }
+
   private ControllerRevision stored(NodeDaemon nd) {
     RevisionPlanner.Decision decision = RevisionPlanner.decide(nd, existing, Set.of());
     // As read back from the API server: data is a plain JSON map.

@@ -1,0 +1,325 @@
+package dev.nodedaemon.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nodedaemon.api.FailurePolicy;
+import dev.nodedaemon.api.NodeDaemon;
+import dev.nodedaemon.api.PodUpdatePolicy;
+import dev.nodedaemon.api.RollingUpdate;
+import dev.nodedaemon.api.RolloutPhase;
+import dev.nodedaemon.api.UpdateStrategy;
+import dev.nodedaemon.observe.DaemonPods;
+import dev.nodedaemon.testing.PodInvariantChecker;
+import dev.nodedaemon.testing.SharedOperator;
+import dev.nodedaemon.testing.TestFleet;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rollout state machine on the real control plane: failure detection with a progress deadline
+ * and the nodes that block it, rollover to a fixed template, rollback by the operator (requested
+ * and automatic), in-place updates, strict maxUnavailable, and an operator restart mid-rollout.
+ * Broken images are kwok failure stages (hack/kwok/README.md): an image containing "crashloop"
+ * crash-loops.
+ */
+class RolloutEngineIT {
+
+  private static final String V1 = "example.com/agent:v1";
+  private static final String V2 = "example.com/agent:v2";
+  private static final String BROKEN = "example.com/agent:v3-crashloop";
+  private static final String FIXED = "example.com/agent:v4";
+
+  @BeforeAll
+  static void operatorRuns() {
+    SharedOperator.get();
+  }
+
+  @Test
+  void aBrokenImageStopsAtTheBudgetFailsNamingTheNodeAndAFixedTemplateRollsForward() {
+    TestFleet fleet = new TestFleet("broken");
+    List<String> nodes = fleet.addNodes("n", 4);
+    NodeDaemon nd = agent(fleet, V1);
+    nd.getSpec().setProgressDeadlineSeconds(4);
+    fleet.create(nd);
+    fleet.awaitReadyOnExactly("agent", nodes);
+    fleet.awaitStatus("agent", phase(RolloutPhase.Complete));
+
+    fleet.setImage("agent", BROKEN);
+    NodeDaemon failed = fleet.awaitStatus("agent", phase(RolloutPhase.Failed));
+
+    assertThat(failed.getStatus().getBlockingNodes())
+        .extracting(b -> b.getReason())
+        .containsExactly("CrashLoopBackOff");
+    assertThat(condition(failed, "Failed").getStatus()).isEqualTo("True");
+    assertThat(condition(failed, "Failed").getMessage())
+        .contains(failed.getStatus().getBlockingNodes().get(0).getNode() + ": CrashLoopBackOff");
+    // maxUnavailable 1: one node tried the broken image, the other three still run v1.
+    Map<String, Long> images =
+        fleet.pods("agent").stream()
+            .filter(p -> !DaemonPods.isTerminating(p))
+            .collect(Collectors.groupingBy(TestFleet::image, Collectors.counting()));
+    assertThat(images).isEqualTo(Map.of(V1, 3L, BROKEN, 1L));
+    fleet.awaitEvents("agent", "ProgressDeadlineExceeded", 1, Duration.ofSeconds(30));
+
+    // Rollover: the fixed template goes straight to every node, the broken pod first.
+    fleet.setImage("agent", FIXED);
+    fleet.awaitAllOnImage("agent", nodes, FIXED);
+    NodeDaemon done = fleet.awaitStatus("agent", phase(RolloutPhase.Complete));
+    assertThat(condition(done, "Failed").getStatus()).isEqualTo("False");
+    assertThat(condition(done, "Complete").getStatus()).isEqualTo("True");
+    assertThat(done.getStatus().getBlockingNodes()).isNull();
+    assertThat(fleet.eventReasons("agent")).contains("RolloutStarted", "RolloutComplete");
+  }
+
+  @Test
+  void rollbackToThePreviousOrANamedRevisionIsDoneByTheOperator() {
+    TestFleet fleet = new TestFleet("undo");
+    List<String> nodes = fleet.addNodes("n", 3);
+    fleet.create(agent(fleet, V1));
+    fleet.awaitReadyOnExactly("agent", nodes);
+    fleet.setImage("agent", V2);
+    fleet.awaitAllOnImage("agent", nodes, V2);
+    fleet.awaitStatus("agent", phase(RolloutPhase.Complete));
+
+    fleet.patch("agent", "[{\"op\": \"add\", \"path\": \"/spec/rollbackTo\", \"value\": {}}]");
+
+    fleet.awaitAllOnImage("agent", nodes, V1);
+    NodeDaemon back =
+        fleet.awaitStatus(
+            "agent", nd -> phase(RolloutPhase.Complete).test(nd) && image(nd).equals(V1));
+    assertThat(back.getSpec().getRollbackTo()).isNull();
+    assertThat(back.getStatus().getLastRollback().getFromRevision()).isEqualTo(2L);
+    assertThat(back.getStatus().getLastRollback().getToRevision()).isEqualTo(1L);
+    assertThat(back.getStatus().getLastRollback().getReason()).isEqualTo("Requested");
+    assertThat(fleet.eventReasons("agent")).contains("RolledBack", "RollbackStarted");
+
+    // Revision 1 was renumbered 3 when it came back; 2 is still V2.
+    fleet.patch(
+        "agent",
+        "[{\"op\": \"add\", \"path\": \"/spec/rollbackTo\", \"value\": {\"revision\": 2}}]");
+    fleet.awaitAllOnImage("agent", nodes, V2);
+
+    fleet.patch(
+        "agent",
+        "[{\"op\": \"add\", \"path\": \"/spec/rollbackTo\", \"value\": {\"revision\": 99}}]");
+    NodeDaemon refused =
+        fleet.awaitStatus(
+            "agent",
+            nd ->
+                nd.getStatus().getLastRollback() != null
+                    && "RevisionNotFound".equals(nd.getStatus().getLastRollback().getReason()));
+    assertThat(refused.getSpec().getRollbackTo()).isNull();
+    assertThat(image(refused)).isEqualTo(V2);
+    fleet.awaitEvents("agent", "RollbackRevisionNotFound", 1, Duration.ofSeconds(30));
+  }
+
+  @Test
+  void failurePolicyRollbackUndoesAFailedRollout() {
+    TestFleet fleet = new TestFleet("autoundo");
+    List<String> nodes = fleet.addNodes("n", 3);
+    NodeDaemon nd = agent(fleet, V1);
+    nd.getSpec().setProgressDeadlineSeconds(4);
+    nd.getSpec().setFailurePolicy(FailurePolicy.Rollback);
+    fleet.create(nd);
+    fleet.awaitReadyOnExactly("agent", nodes);
+    fleet.awaitStatus("agent", phase(RolloutPhase.Complete));
+
+    fleet.setImage("agent", BROKEN);
+
+    fleet.awaitAllOnImage("agent", nodes, V1);
+    NodeDaemon back =
+        fleet.awaitStatus(
+            "agent", n -> phase(RolloutPhase.Complete).test(n) && image(n).equals(V1));
+    assertThat(back.getStatus().getLastRollback().getReason())
+        .isEqualTo("ProgressDeadlineExceeded");
+    assertThat(fleet.eventReasons("agent"))
+        .contains("ProgressDeadlineExceeded", "RolledBack", "RolloutComplete");
+  }
+
+  @Test
+  void anImageOnlyChangeUpdatesPodsInPlaceAndAnyOtherChangeRecreatesThem() {
+    TestFleet fleet = new TestFleet("inplace");
+    List<String> nodes = fleet.addNodes("n", 3);
+    NodeDaemon nd = agent(fleet, V1);
+    nd.getSpec()
+        .getUpdateStrategy()
+        .getRollingUpdate()
+        .setPodUpdatePolicy(PodUpdatePolicy.InPlaceIfPossible);
+    fleet.create(nd);
+    List<String> uids = uids(fleet.awaitReadyOnExactly("agent", nodes));
+
+    try (PodInvariantChecker checker =
+        new PodInvariantChecker(fleet.client(), fleet.namespace(), "agent", 1)) {
+      fleet.setImage("agent", V2);
+      List<Pod> updated = fleet.awaitAllOnImage("agent", nodes, V2);
+      fleet.awaitStatus("agent", n -> phase(RolloutPhase.Complete).test(n) && image(n).equals(V2));
+
+      assertThat(uids(updated)).as("same pods").isEqualTo(uids);
+      assertThat(updated)
+          .allSatisfy(
+              p -> {
+                assertThat(p.getStatus().getContainerStatuses().get(0).getImage()).isEqualTo(V2);
+                assertThat(p.getStatus().getContainerStatuses().get(0).getRestartCount())
+                    .isEqualTo(1);
+              });
+      assertThat(checker.violations()).isEmpty();
+      assertThat(checker.peakNodesWithoutReadyPod()).as("maxUnavailable 1").isEqualTo(1);
+    }
+    fleet.awaitEvents("agent", "SuccessfulUpdatePodInPlace", 3, Duration.ofSeconds(30));
+
+    fleet.patch(
+        "agent",
+        "[{\"op\": \"add\", \"path\": \"/spec/template/spec/containers/0/args\","
+            + " \"value\": [\"--verbose\"]}]");
+    List<Pod> recreated =
+        fleet.awaitPods(
+            "agent",
+            pods ->
+                pods.size() == 3
+                    && pods.stream()
+                        .allMatch(
+                            p ->
+                                DaemonPods.isReady(p)
+                                    && p.getSpec().getContainers().get(0).getArgs() != null
+                                    && !p.getSpec().getContainers().get(0).getArgs().isEmpty()),
+            Duration.ofSeconds(90));
+    assertThat(uids(recreated)).doesNotContainAnyElementsOf(uids);
+  }
+
+  @Test
+  void strictModeNeverAddsToNodesThatAreAlreadyDown() {
+    TestFleet fleet = new TestFleet("strict");
+    List<String> nodes = fleet.addNodes("n", 4);
+    NodeDaemon nd = agent(fleet, V1);
+    nd.getSpec().getUpdateStrategy().getRollingUpdate().setStrict(true);
+    fleet.create(nd);
+    List<Pod> pods = fleet.awaitReadyOnExactly("agent", nodes);
+    // One pod stops being ready on its own (kwok fault annotation), before the update.
+    Pod sick = pods.get(0);
+    fleet
+        .client()
+        .pods()
+        .inNamespace(fleet.namespace())
+        .withName(sick.getMetadata().getName())
+        .patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"metadata\": {\"annotations\": {\"nodedaemon.dev/fake\": \"notready\"}}}");
+    fleet.awaitPods(
+        "agent",
+        ps -> ps.stream().filter(DaemonPods::isReady).count() == 3,
+        Duration.ofSeconds(30));
+
+    try (PodInvariantChecker checker =
+        new PodInvariantChecker(fleet.client(), fleet.namespace(), "agent", 1)) {
+      fleet.setImage("agent", V2);
+      fleet.awaitAllOnImage("agent", nodes, V2);
+
+      assertThat(checker.violations()).isEmpty();
+      // The sick node is the budget: the update never takes a second node down.
+      assertThat(checker.peakNodesWithoutReadyPod()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void anOperatorRestartMidRolloutFinishesItWithinTheBudgetAndWithoutDuplicates() {
+    TestFleet fleet = new TestFleet("midroll");
+    List<String> nodes = fleet.addNodes("n", 6);
+    NodeDaemon nd = agent(fleet, V1);
+    nd.getSpec()
+        .getTemplate()
+        .getMetadata()
+        .setAnnotations(Map.of("pod-ready.stage.kwok.x-k8s.io/delay", "2s"));
+    fleet.create(nd);
+    fleet.awaitReadyOnExactly("agent", nodes);
+
+    try (PodInvariantChecker checker =
+        new PodInvariantChecker(fleet.client(), fleet.namespace(), "agent", 1)) {
+      fleet.setImage("agent", V2);
+      fleet.awaitPods(
+          "agent",
+          pods -> pods.stream().filter(p -> V2.equals(TestFleet.image(p))).count() >= 2,
+          Duration.ofSeconds(60));
+      SharedOperator.killAndRestart();
+      fleet.awaitAllOnImage("agent", nodes, V2);
+      NodeDaemon done =
+          fleet.awaitStatus(
+              "agent", n -> phase(RolloutPhase.Complete).test(n) && image(n).equals(V2));
+
+      assertThat(checker.violations()).isEmpty();
+      assertThat(checker.peakPerNode()).isEqualTo(1);
+      assertThat(checker.peakNodesWithoutReadyPod()).isEqualTo(1);
+      assertThat(done.getStatus().getUpdatedNumberAvailable()).isEqualTo(6);
+    }
+  }
+
+  @Test
+  void pauseAndResumeAreVisibleAsPhaseConditionAndEvents() {
+    TestFleet fleet = new TestFleet("pausephase");
+    List<String> nodes = fleet.addNodes("n", 3);
+    NodeDaemon nd = agent(fleet, V1);
+    nd.getSpec()
+        .getTemplate()
+        .getMetadata()
+        .setAnnotations(Map.of("pod-ready.stage.kwok.x-k8s.io/delay", "1s"));
+    fleet.create(nd);
+    fleet.awaitReadyOnExactly("agent", nodes);
+    fleet.patch(
+        "agent",
+        "[{\"op\": \"add\", \"path\": \"/spec/paused\", \"value\": true},"
+            + " {\"op\": \"replace\", \"path\": \"/spec/template/spec/containers/0/image\","
+            + " \"value\": \""
+            + V2
+            + "\"}]");
+
+    NodeDaemon paused = fleet.awaitStatus("agent", phase(RolloutPhase.Paused));
+    assertThat(condition(paused, "Paused").getStatus()).isEqualTo("True");
+    assertThat(paused.getStatus().getUpdatedNumberScheduled()).isZero();
+
+    fleet.patch("agent", "[{\"op\": \"replace\", \"path\": \"/spec/paused\", \"value\": false}]");
+    fleet.awaitAllOnImage("agent", nodes, V2);
+    fleet.awaitStatus("agent", phase(RolloutPhase.Complete));
+    assertThat(fleet.eventReasons("agent"))
+        .contains("RolloutPaused", "RolloutResumed", "RolloutComplete");
+  }
+
+  private static NodeDaemon agent(TestFleet fleet, String image) {
+    NodeDaemon nd = fleet.logAgent("agent");
+    nd.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(image);
+    RollingUpdate rolling = new RollingUpdate();
+    rolling.setMaxUnavailable(new IntOrString(1));
+    UpdateStrategy strategy = new UpdateStrategy();
+    strategy.setRollingUpdate(rolling);
+    nd.getSpec().setUpdateStrategy(strategy);
+    return nd;
+  }
+
+  private static java.util.function.Predicate<NodeDaemon> phase(RolloutPhase phase) {
+    return nd ->
+        nd.getStatus() != null
+            && phase == nd.getStatus().getPhase()
+            && nd.getMetadata().getGeneration().equals(nd.getStatus().getObservedGeneration());
+  }
+
+  private static String image(NodeDaemon nd) {
+    return nd.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+  }
+
+  private static Condition condition(NodeDaemon nd, String type) {
+    return nd.getStatus().getConditions().stream()
+        .filter(c -> type.equals(c.getType()))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private static List<String> uids(List<Pod> pods) {
+    return pods.stream().map(p -> p.getMetadata().getUid()).sorted().toList();
+  }
+}
