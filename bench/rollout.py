@@ -48,6 +48,17 @@ def template(ready_delay):
     }
 
 
+def pinned_node(pod):
+    """The node a pod not yet scheduled is for: both controllers pin it by node affinity."""
+    affinity = pod["spec"].get("affinity", {}).get("nodeAffinity", {})
+    required = affinity.get("requiredDuringSchedulingIgnoredDuringExecution", {})
+    for term in required.get("nodeSelectorTerms", []):
+        for field in term.get("matchFields", []):
+            if field.get("key") == "metadata.name" and field.get("values"):
+                return field["values"][0]
+    return pod["metadata"]["name"]  # unknown: counts as a node of its own
+
+
 def sample(namespace):
     """Per node: list of (image, ready) for its live pods."""
     pods = json.loads(kubectl("get", "pods", "-n", namespace, "-o", "json"))["items"]
@@ -55,8 +66,7 @@ def sample(namespace):
     for pod in pods:
         if pod["metadata"].get("deletionTimestamp"):
             continue
-        node = pod["spec"].get("nodeName") or pod["metadata"].get("annotations", {}).get(
-            "nodedaemon.dev/node", "?")
+        node = pod["spec"].get("nodeName") or pinned_node(pod)
         ready = any(c["type"] == "Ready" and c["status"] == "True"
                     for c in pod.get("status", {}).get("conditions", []))
         by_node.setdefault(node, []).append((pod["spec"]["containers"][0]["image"], ready))

@@ -23,14 +23,17 @@ public class OperatorLifecycle {
   private final Operator operator;
   private final KubernetesClient client;
   private final boolean installCrd;
+  private final LeaderElection leaderElection;
 
   public OperatorLifecycle(
       Operator operator,
       KubernetesClient client,
-      @ConfigProperty(name = "nodedaemon.crd.install", defaultValue = "true") boolean installCrd) {
+      @ConfigProperty(name = "nodedaemon.crd.install", defaultValue = "true") boolean installCrd,
+      LeaderElection leaderElection) {
     this.operator = operator;
     this.client = client;
     this.installCrd = installCrd;
+    this.leaderElection = leaderElection;
   }
 
   void onStart(@Observes StartupEvent event) {
@@ -42,6 +45,7 @@ public class OperatorLifecycle {
   }
 
   void onStop(@Observes ShutdownEvent event) {
+    leaderElection.stopping();
     // Reconciles in flight get quarkus.operator-sdk.termination-timeout-seconds to finish before
     // the SDK closes the client they use. The SDK's own shutdown hook may be stopping it already,
     // in which case a second stop finds its executor terminated: that is not a failure.

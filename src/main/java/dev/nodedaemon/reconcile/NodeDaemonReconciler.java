@@ -9,6 +9,7 @@ import dev.nodedaemon.apply.DaemonPodFactory;
 import dev.nodedaemon.apply.KubernetesPodWriter;
 import dev.nodedaemon.apply.PlanExecutor;
 import dev.nodedaemon.events.EventRecorder;
+import dev.nodedaemon.metrics.RolloutMetrics;
 import dev.nodedaemon.observe.ClusterSnapshot;
 import dev.nodedaemon.observe.DaemonPods;
 import dev.nodedaemon.observe.TrimmingItemStore;
@@ -75,8 +76,10 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   private final PlanExecutor executor;
   private final RevisionStore revisionStore;
   private final RollbackWriter rollbackWriter;
+  private final RolloutMetrics metrics;
 
-  public NodeDaemonReconciler(KubernetesClient client) {
+  public NodeDaemonReconciler(KubernetesClient client, RolloutMetrics metrics) {
+    this.metrics = metrics;
     this.clock = Clock.systemUTC();
     this.events = new EventRecorder(client, clock, hostname());
     this.executor = new PlanExecutor(new KubernetesPodWriter(client), events);
@@ -214,6 +217,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     NodeDaemonStatus status =
         StatusBuilder.build(
             input, plan, rollout, lastRollback, outcomes.problems(), revisions.collisionCount());
+    metrics.observe(input, plan.rollout().target(), status, rollout.events());
     UpdateControl<NodeDaemon> control =
         status.equals(nodeDaemon.getStatus())
             ? UpdateControl.noUpdate()
@@ -275,6 +279,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     readiness.retainOnly(live);
     expectations.retainOnly(live);
     adoption.retainOnly(live);
+    metrics.retainOnly(live);
   }
 
   private static Optional<Duration> earliest(Optional<Duration> a, Optional<Duration> b) {

@@ -33,7 +33,8 @@ class RolloutEngineIT {
 
   private static final String V1 = "example.com/agent:v1";
   private static final String V2 = "example.com/agent:v2";
-  private static final String BROKEN = "example.com/agent:v3-crashloop";
+  private static final String NEVER_PULLS = "example.com/agent:v3-nopull";
+  private static final String CRASHES = "example.com/agent:v3-crashloop";
   private static final String FIXED = "example.com/agent:v4";
 
   @BeforeAll
@@ -51,26 +52,31 @@ class RolloutEngineIT {
     fleet.awaitReadyOnExactly("agent", nodes);
     fleet.awaitStatus("agent", phase(RolloutPhase.Complete));
 
-    fleet.setImage("agent", BROKEN);
+    PodInvariantChecker checker =
+        new PodInvariantChecker(fleet.client(), fleet.namespace(), "agent", 1);
+    fleet.setImage("agent", NEVER_PULLS);
     NodeDaemon failed = fleet.awaitStatus("agent", phase(RolloutPhase.Failed));
 
-    assertThat(failed.getStatus().getBlockingNodes())
-        .extracting(b -> b.getReason())
-        .containsExactly("CrashLoopBackOff");
+    assertThat(failed.getStatus().getBlockingNodes()).hasSize(1);
+    String reason = failed.getStatus().getBlockingNodes().get(0).getReason();
+    assertThat(reason).isIn("ErrImagePull", "ImagePullBackOff");
     assertThat(condition(failed, "Failed").getStatus()).isEqualTo("True");
     assertThat(condition(failed, "Failed").getMessage())
-        .contains(failed.getStatus().getBlockingNodes().get(0).getNode() + ": CrashLoopBackOff");
+        .contains(failed.getStatus().getBlockingNodes().get(0).getNode() + ": " + reason);
     // maxUnavailable 1: one node tried the broken image, the other three still run v1.
     Map<String, Long> images =
         fleet.pods("agent").stream()
             .filter(p -> !DaemonPods.isTerminating(p))
             .collect(Collectors.groupingBy(TestFleet::image, Collectors.counting()));
-    assertThat(images).isEqualTo(Map.of(V1, 3L, BROKEN, 1L));
+    assertThat(images).isEqualTo(Map.of(V1, 3L, NEVER_PULLS, 1L));
     fleet.awaitEvents("agent", "ProgressDeadlineExceeded", 1, Duration.ofSeconds(30));
 
     // Rollover: the fixed template goes straight to every node, the broken pod first.
     fleet.setImage("agent", FIXED);
     fleet.awaitAllOnImage("agent", nodes, FIXED);
+    checker.close();
+    assertThat(checker.violations()).isEmpty();
+    assertThat(checker.peakNodesWithoutReadyPod()).as("maxUnavailable 1").isEqualTo(1);
     NodeDaemon done = fleet.awaitStatus("agent", phase(RolloutPhase.Complete));
     assertThat(condition(done, "Failed").getStatus()).isEqualTo("False");
     assertThat(condition(done, "Complete").getStatus()).isEqualTo("True");
@@ -82,15 +88,28 @@ class RolloutEngineIT {
   void rollbackToThePreviousOrANamedRevisionIsDoneByTheOperator() {
     TestFleet fleet = new TestFleet("undo");
     List<String> nodes = fleet.addNodes("n", 3);
-    fleet.create(agent(fleet, V1));
+    NodeDaemon first = agent(fleet, V1);
+    first.getMetadata().setAnnotations(Map.of("kubernetes.io/change-cause", "install v1"));
+    fleet.create(first);
     fleet.awaitReadyOnExactly("agent", nodes);
-    fleet.setImage("agent", V2);
+    fleet.patch(
+        "agent",
+        "[{\"op\": \"replace\", \"path\": \"/spec/template/spec/containers/0/image\","
+            + " \"value\": \""
+            + V2
+            + "\"}, {\"op\": \"replace\", \"path\":"
+            + " \"/metadata/annotations/kubernetes.io~1change-cause\", \"value\": \"bump to v2\"}]");
     fleet.awaitAllOnImage("agent", nodes, V2);
     fleet.awaitStatus("agent", phase(RolloutPhase.Complete));
 
+    PodInvariantChecker checker =
+        new PodInvariantChecker(fleet.client(), fleet.namespace(), "agent", 1);
     fleet.patch("agent", "[{\"op\": \"add\", \"path\": \"/spec/rollbackTo\", \"value\": {}}]");
 
     fleet.awaitAllOnImage("agent", nodes, V1);
+    checker.close();
+    assertThat(checker.violations()).isEmpty();
+    assertThat(checker.peakNodesWithoutReadyPod()).isLessThanOrEqualTo(1);
     NodeDaemon back =
         fleet.awaitStatus(
             "agent", nd -> phase(RolloutPhase.Complete).test(nd) && image(nd).equals(V1));
@@ -99,6 +118,24 @@ class RolloutEngineIT {
     assertThat(back.getStatus().getLastRollback().getToRevision()).isEqualTo(1L);
     assertThat(back.getStatus().getLastRollback().getReason()).isEqualTo("Requested");
     assertThat(fleet.eventReasons("agent")).contains("RolledBack", "RollbackStarted");
+    // The history: v1 came back as revision 3 with its own change-cause, v2 is revision 2.
+    assertThat(back.getMetadata().getAnnotations())
+        .containsEntry("kubernetes.io/change-cause", "install v1");
+    Map<Long, String> history =
+        fleet
+            .client()
+            .apps()
+            .controllerRevisions()
+            .inNamespace(fleet.namespace())
+            .withLabel("nodedaemon.dev/name", "agent")
+            .list()
+            .getItems()
+            .stream()
+            .collect(
+                Collectors.toMap(
+                    r -> r.getRevision(),
+                    r -> r.getMetadata().getAnnotations().get("kubernetes.io/change-cause")));
+    assertThat(history).isEqualTo(Map.of(2L, "bump to v2", 3L, "install v1"));
 
     // Revision 1 was renumbered 3 when it came back; 2 is still V2.
     fleet.patch(
@@ -131,7 +168,7 @@ class RolloutEngineIT {
     fleet.awaitReadyOnExactly("agent", nodes);
     fleet.awaitStatus("agent", phase(RolloutPhase.Complete));
 
-    fleet.setImage("agent", BROKEN);
+    fleet.setImage("agent", CRASHES);
 
     fleet.awaitAllOnImage("agent", nodes, V1);
     NodeDaemon back =

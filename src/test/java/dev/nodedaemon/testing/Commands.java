@@ -37,8 +37,16 @@ public final class Commands {
   }
 
   public static Result tryRun(Duration timeout, List<String> command, String stdin) {
+    return tryRun(timeout, command, stdin, java.util.Map.of());
+  }
+
+  /** As {@link #tryRun(Duration, List, String)} with {@code env} added to the environment. */
+  public static Result tryRun(
+      Duration timeout, List<String> command, String stdin, java.util.Map<String, String> env) {
     try {
-      Process process = new ProcessBuilder(command).start();
+      ProcessBuilder builder = new ProcessBuilder(command);
+      builder.environment().putAll(env);
+      Process process = builder.start();
       CompletableFuture<String> out = drain(process.getInputStream());
       CompletableFuture<String> err = drain(process.getErrorStream());
       try (OutputStream in = process.getOutputStream()) {

@@ -76,6 +76,11 @@ public final class LocalCluster implements AutoCloseable {
     return kubeconfig;
   }
 
+  /** Where the cluster's binaries are, kubectl among them (hack/cluster's export PATH line). */
+  public Path binDir() {
+    return binDir;
+  }
+
   /** The cluster's state directory: data, certificates, logs and pid files. */
   public Path stateDir() {
     return kubeconfig.getParent();
@@ -94,6 +99,56 @@ public final class LocalCluster implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The cluster's audit log: every API write, and service accounts' reads. */
+  public AuditLog auditLog() {
+    return new AuditLog(stateDir().resolve("audit.log"));
+  }
+
+  /**
+   * Writes a kubeconfig that authenticates as the service account {@code namespace/name} with a
+   * token from the TokenRequest API ({@code kubectl create token}), as a pod of it would.
+   */
+  public Path serviceAccountKubeconfig(String namespace, String name) {
+    String token = kubectl("create", "token", name, "-n", namespace, "--duration=2h").trim();
+    Config admin = client.getConfiguration();
+    String kubeconfigText =
+        """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: %1$s
+          cluster:
+            server: %2$s
+            certificate-authority-data: %3$s
+        users:
+        - name: %4$s
+          user:
+            token: %5$s
+        contexts:
+        - name: %4$s
+          context:
+            cluster: %1$s
+            user: %4$s
+            namespace: %6$s
+        current-context: %4$s
+        """
+            .formatted(
+                this.name,
+                admin.getMasterUrl(),
+                admin.getCaCertData(),
+                "sa-" + namespace + "-" + name,
+                token,
+                namespace);
+    Path file = stateDir().resolve("kubeconfigs/sa-" + namespace + "-" + name + ".kubeconfig");
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, kubeconfigText);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return file;
   }
 
   /** Runs the kubectl that was built with this cluster's binaries. */

@@ -36,6 +36,15 @@ public final class OperatorProcess implements AutoCloseable {
   /** Starts the operator and waits until {@code /q/health/ready} answers 200. */
   public static OperatorProcess start(
       LocalCluster cluster, String label, Map<String, String> props) {
+    return start(cluster.kubeconfig(), label, props, Map.of());
+  }
+
+  /**
+   * Starts the operator with the identity of {@code kubeconfig} (a service account's, say) and
+   * extra environment variables (a Deployment's, say), and waits until it is ready.
+   */
+  public static OperatorProcess start(
+      Path kubeconfig, String label, Map<String, String> props, Map<String, String> env) {
     Path jar = LocalCluster.projectDir().resolve("target/quarkus-app/quarkus-run.jar");
     if (!Files.exists(jar)) {
       throw new IllegalStateException(jar + " is missing: run ./mvnw package first");
@@ -53,7 +62,8 @@ public final class OperatorProcess implements AutoCloseable {
         new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    builder.environment().put("KUBECONFIG", cluster.kubeconfig().toString());
+    builder.environment().putAll(env);
+    builder.environment().put("KUBECONFIG", kubeconfig.toString());
     try {
       OperatorProcess operator = new OperatorProcess(builder.start(), port, log);
       operator.awaitReady(Duration.ofSeconds(90));
@@ -73,6 +83,19 @@ public final class OperatorProcess implements AutoCloseable {
 
   public boolean isAlive() {
     return process.isAlive();
+  }
+
+  /** The exit code once the process has ended by itself, waiting at most {@code timeout}. */
+  public int awaitExitCode(Duration timeout) {
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException("operator still running after " + timeout + logTail());
+      }
+      return process.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   /** GETs a path of the operator's HTTP server; returns status code and body. */

@@ -34,7 +34,12 @@ public final class TestFleet {
   private final String namespace;
 
   public TestFleet(String prefix) {
-    this.cluster = SharedCluster.get();
+    this(SharedCluster.get(), prefix);
+  }
+
+  /** A fleet on a cluster of the test's own (see {@link LocalCluster#up}). */
+  public TestFleet(LocalCluster cluster, String prefix) {
+    this.cluster = cluster;
     this.id = prefix + "-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
     this.namespace = id;
     client()

@@ -1,0 +1,117 @@
+package dev.nodedaemon.cli;
+
+import dev.nodedaemon.api.NodeDaemon;
+import dev.nodedaemon.apply.DaemonPodFactory;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A connection to the API server and the namespace commands work in, with the reads and writes the
+ * commands share. Writes are patches without a resourceVersion, so they never conflict with the
+ * operator's status writes; JSON patches carry {@code test} operations where a value must still be
+ * what the command read.
+ */
+final class Cluster implements AutoCloseable {
+
+  /** The resource name kubectl prints for a NodeDaemon: {@code nodedaemon.nodedaemon.dev/NAME}. */
+  static String displayName(String name) {
+    return "nodedaemon." + NodeDaemon.GROUP + "/" + name;
+  }
+
+  private final KubernetesClient client;
+  private final String namespace;
+
+  private Cluster(KubernetesClient client, String namespace) {
+    this.client = client;
+    this.namespace = namespace;
+  }
+
+  static Cluster connect(Path kubeconfig, String context, String namespace) {
+    Config config;
+    if (kubeconfig != null) {
+      if (!Files.isReadable(kubeconfig)) {
+        throw new CliException("cannot read kubeconfig " + kubeconfig);
+      }
+      config = Config.fromKubeconfig(context, kubeconfig.toFile());
+    } else {
+      config = Config.autoConfigure(context);
+    }
+    // A CLI answers at once: no retries with back-off on a refused connection.
+    config = new ConfigBuilder(config).withRequestRetryBackoffLimit(1).build();
+    String ns = namespace != null ? namespace : config.getNamespace();
+    // fabric8's own Vert.x factory: it closes its Vert.x with the client (the Quarkus one, found
+    // first on the classpath, expects the Quarkus runtime to do that).
+    KubernetesClient client =
+        new KubernetesClientBuilder()
+            .withConfig(config)
+            .withHttpClientFactory(new VertxHttpClientFactory())
+            .build();
+    return new Cluster(client, ns == null || ns.isEmpty() ? "default" : ns);
+  }
+
+  KubernetesClient client() {
+    return client;
+  }
+
+  String namespace() {
+    return namespace;
+  }
+
+  Resource<NodeDaemon> resource(String name) {
+    return client.resources(NodeDaemon.class).inNamespace(namespace).withName(name);
+  }
+
+  /** The NodeDaemon, or a clear error naming the namespace looked in. */
+  NodeDaemon nodeDaemon(String name) {
+    NodeDaemon nodeDaemon = resource(name).get();
+    if (nodeDaemon == null) {
+      throw new CliException(
+          "nodedaemon \"" + name + "\" not found in namespace \"" + namespace + "\"");
+    }
+    return nodeDaemon;
+  }
+
+  List<Revision> revisions(String name) {
+    List<ControllerRevision> owned =
+        client
+            .resources(ControllerRevision.class)
+            .inNamespace(namespace)
+            .withLabel(DaemonPodFactory.NODEDAEMON_LABEL, name)
+            .list()
+            .getItems();
+    return Revision.sorted(owned);
+  }
+
+  List<Pod> pods(String name) {
+    return client
+        .pods()
+        .inNamespace(namespace)
+        .withLabel(DaemonPodFactory.NODEDAEMON_LABEL, name)
+        .list()
+        .getItems();
+  }
+
+  void mergePatch(String name, String patch) {
+    resource(name).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+  }
+
+  void jsonPatch(String name, String patch) {
+    resource(name).patch(PatchContext.of(PatchType.JSON), patch);
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}

@@ -1,0 +1,106 @@
+package dev.nodedaemon.cli;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code history NAME [--revision N]}: like {@code kubectl rollout history}, from the
+ * ControllerRevisions the operator keeps for the NodeDaemon.
+ */
+@Command(
+    name = "history",
+    description = "List the NodeDaemon's revisions, or show one revision's pod template.")
+final class HistoryCommand implements Callable<Integer> {
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Mixin KubeOptions kube;
+
+  @Parameters(paramLabel = "NAME", description = "The NodeDaemon.")
+  String name;
+
+  @Option(
+      names = "--revision",
+      paramLabel = "N",
+      description = "Show this revision's pod template, hash and change cause.")
+  Long revision;
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FORMAT",
+      description = "json or yaml.")
+  OutputFormat output;
+
+  @Override
+  public Integer call() {
+    if (output == OutputFormat.wide) {
+      throw new CliException("history prints json or yaml, not wide", ExitCodes.USAGE);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    try (Cluster cluster = kube.connect()) {
+      cluster.nodeDaemon(name);
+      List<Revision> revisions = cluster.revisions(name);
+      if (revision != null) {
+        Revision one =
+            Revision.number(revisions, revision)
+                .orElseThrow(
+                    () ->
+                        new CliException(
+                            "unable to find revision "
+                                + revision
+                                + " of node daemon \""
+                                + name
+                                + "\"; revisions kept: "
+                                + Revision.numbers(revisions)));
+        if (output != null) {
+          Output.machine(out, output, one);
+        } else {
+          out.print(describe(one));
+        }
+        return ExitCodes.OK;
+      }
+      if (output != null) {
+        Output.machine(out, output, revisions.stream().map(Revision::withoutTemplate).toList());
+        return ExitCodes.OK;
+      }
+      if (revisions.isEmpty()) {
+        out.println("No rollout history found for node daemon \"" + name + "\".");
+        return ExitCodes.OK;
+      }
+      out.println(Cluster.displayName(name));
+      out.print(
+          Output.table(
+              List.of("REVISION", "HASH", "CHANGE-CAUSE"),
+              revisions.stream()
+                  .map(
+                      r ->
+                          List.of(
+                              Long.toString(r.revision()),
+                              Output.orNone(r.hash()),
+                              Output.orNone(r.changeCause())))
+                  .toList()));
+      return ExitCodes.OK;
+    }
+  }
+
+  /** One revision for people: a header, its hash and cause, then its pod template as YAML. */
+  String describe(Revision one) {
+    StringBuilder text = new StringBuilder();
+    text.append(Cluster.displayName(name))
+        .append(" with revision #")
+        .append(one.revision())
+        .append('\n');
+    text.append("Hash:          ").append(Output.orNone(one.hash())).append('\n');
+    text.append("Revision:      ").append(one.name()).append('\n');
+    text.append("Change-Cause:  ").append(Output.orNone(one.changeCause())).append('\n');
+    text.append("Pod Template:\n");
+    String yaml = one.template() == null ? "<none>\n" : Output.yaml(one.template());
+    yaml.lines().forEach(line -> text.append("  ").append(line).append('\n'));
+    return text.toString();
+  }
+}

@@ -1,0 +1,87 @@
+package dev.nodedaemon.cli;
+
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code kubectl-nodedaemon}: what {@code kubectl rollout} does for DaemonSets, for NodeDaemons,
+ * and more. A plain main (no Quarkus, no CDI) so it starts fast; {@code bin/kubectl-nodedaemon}
+ * runs it from the packaged operator's jars.
+ *
+ * <p>Exit codes: {@value ExitCodes#OK} done; {@value ExitCodes#FAILED} the rollout failed or the
+ * command could not be carried out; {@value ExitCodes#USAGE} bad arguments; {@value
+ * ExitCodes#NOT_COMPLETE} {@code status} stopped before the rollout finished (timeout, or {@code
+ * --watch=false} on an unfinished rollout).
+ */
+@Command(
+    name = "kubectl nodedaemon",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Watch, pause, canary and undo NodeDaemon rollouts.",
+    subcommands = {
+      StatusCommand.class,
+      HistoryCommand.class,
+      NodesCommand.class,
+      UndoCommand.class,
+      PauseCommand.class,
+      ResumeCommand.class,
+      RestartCommand.class,
+      SetCommand.class,
+      PromoteCommand.class,
+      AbortCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    footerHeading = "%nExit codes:%n",
+    footer = {
+      "  0  done (status: the rollout is complete)",
+      "  1  the rollout failed, or the command could not be carried out",
+      "  2  bad arguments",
+      "  3  status stopped before the rollout finished (--timeout, or --watch=false)"
+    })
+public final class Main implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** The command line with NodeDaemon's error handling; tests call this in-process. */
+  public static CommandLine commandLine() {
+    CommandLine commandLine = new CommandLine(new Main());
+    commandLine.setExecutionExceptionHandler(
+        (e, cmd, parseResult) -> {
+          if (e instanceof CliException failure) {
+            cmd.getErr().println("error: " + failure.getMessage());
+            cmd.getErr().flush();
+            return failure.exitCode();
+          }
+          cmd.getErr().println("error: " + Errors.describe(e));
+          cmd.getErr().flush();
+          return ExitCodes.FAILED;
+        });
+    return commandLine;
+  }
+
+  public static void main(String[] args) {
+    // fabric8 and Vert.x log through JUL/SLF4J; a CLI shows only what it prints itself.
+    Logger.getLogger("").setLevel(Level.SEVERE);
+    CommandLine commandLine = commandLine();
+    int code = commandLine.execute(args);
+    commandLine.getOut().flush();
+    commandLine.getErr().flush();
+    // Vert.x threads must not keep the JVM alive once the answer is printed.
+    System.exit(code);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"kubectl-nodedaemon " + (version == null ? "(development)" : version)};
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package dev.nodedaemon.cli;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.nodedaemon.api.BlockingNode;
+import dev.nodedaemon.observe.DaemonPods;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Which node runs which revision, ready or not, and why: one row per daemon pod, and one per node
+ * that should run a pod and has none. Pure: {@link NodesCommand} reads the cluster.
+ *
+ * <p>The operator's status.blockingNodes explains nodes it is waiting on; a pod's own state
+ * (waiting reason, scheduling) explains it first, and the blocking entry fills in when the pod says
+ * nothing (a node NotReady under a ready-looking pod, a pod missing).
+ */
+final class NodeRows {
+
+  private NodeRows() {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Row(
+      String node,
+      String pod,
+      Long revision,
+      String hash,
+      boolean updated,
+      String ready,
+      String created,
+      String reason,
+      String message) {}
+
+  static List<Row> build(
+      List<Pod> pods,
+      List<Revision> revisions,
+      String updateHash,
+      List<BlockingNode> blockingNodes,
+      Collection<String> nodesThatShouldRun) {
+    Map<String, Long> numbers = new HashMap<>();
+    revisions.forEach(r -> numbers.put(r.hash(), r.revision()));
+    Map<String, BlockingNode> blocking = new HashMap<>();
+    if (blockingNodes != null) {
+      blockingNodes.forEach(b -> blocking.put(b.getNode(), b));
+    }
+    List<Row> rows = new ArrayList<>();
+    Set<String> withPod = new HashSet<>();
+    for (Pod pod : pods) {
+      String node = DaemonPods.targetNode(pod).orElse("<none>");
+      withPod.add(node);
+      String hash = DaemonPods.revision(pod);
+      PodReason reason = PodReason.of(pod);
+      BlockingNode blocked = blocking.get(node);
+      if (reason.reason().isEmpty() && blocked != null && !DaemonPods.isTerminating(pod)) {
+        reason = new PodReason(blocked.getReason(), nullToEmpty(blocked.getMessage()));
+      }
+      rows.add(
+          new Row(
+              node,
+              pod.getMetadata().getName(),
+              numbers.get(hash),
+              hash,
+              hash != null && hash.equals(updateHash),
+              PodReason.readyCount(pod),
+              pod.getMetadata().getCreationTimestamp(),
+              reason.reason(),
+              reason.message()));
+    }
+    Set<String> missing = new HashSet<>(nodesThatShouldRun);
+    blocking.keySet().forEach(missing::add);
+    missing.removeAll(withPod);
+    for (String node : missing) {
+      BlockingNode blocked = blocking.get(node);
+      rows.add(
+          new Row(
+              node,
+              null,
+              null,
+              null,
+              false,
+              null,
+              null,
+              blocked == null ? "PodMissing" : blocked.getReason(),
+              blocked == null
+                  ? "the node should run a pod and has none"
+                  : nullToEmpty(blocked.getMessage())));
+    }
+    rows.sort(Comparator.comparing(Row::node).thenComparing(r -> r.pod() == null ? "" : r.pod()));
+    return rows;
+  }
+
+  static String table(List<Row> rows, Instant now, boolean wide) {
+    List<String> header =
+        new ArrayList<>(List.of("NODE", "POD", "REVISION", "UPDATED", "READY", "AGE", "REASON"));
+    if (wide) {
+      header.add("MESSAGE");
+    }
+    List<List<String>> cells = new ArrayList<>();
+    for (Row row : rows) {
+      List<String> line = new ArrayList<>();
+      line.add(row.node());
+      line.add(row.pod() == null ? "<none>" : row.pod());
+      line.add(
+          row.hash() == null
+              ? "-"
+              : (row.revision() == null ? "?" : row.revision().toString())
+                  + " ("
+                  + row.hash()
+                  + ")");
+      line.add(row.pod() == null ? "-" : row.updated() ? "yes" : "no");
+      line.add(row.ready() == null ? "-" : row.ready());
+      line.add(row.created() == null ? "-" : Output.age(Output.instant(row.created()), now));
+      line.add(row.reason().isEmpty() ? "-" : row.reason());
+      if (wide) {
+        line.add(row.message() == null || row.message().isEmpty() ? "-" : row.message());
+      }
+      cells.add(line);
+    }
+    return Output.table(header, cells);
+  }
+
+  private static String nullToEmpty(String s) {
+    return s == null ? "" : s;
+  }
+}

@@ -1,0 +1,256 @@
+package dev.nodedaemon.cli;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.nodedaemon.api.NodeDaemon;
+import dev.nodedaemon.api.NodeDaemonStatus;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code status NAME}: like {@code kubectl rollout status}. Watches the NodeDaemon (an informer on
+ * that one object, no polling) and prints a line whenever the rollout's state changes, until it is
+ * Complete (exit 0) or Failed (exit 1), or {@code --timeout} passes (exit 3).
+ */
+@Command(
+    name = "status",
+    description = {
+      "Show the rollout's progress and wait until it is complete.",
+      "Exits 0 once complete, 1 if it failed, 3 on --timeout or, with --watch=false, when it is"
+          + " not complete yet."
+    })
+final class StatusCommand implements java.util.concurrent.Callable<Integer> {
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Mixin KubeOptions kube;
+
+  @Parameters(paramLabel = "NAME", description = "The NodeDaemon.")
+  String name;
+
+  @Option(
+      names = {"-w", "--watch"},
+      arity = "0..1",
+      defaultValue = "true",
+      fallbackValue = "true",
+      description = "Wait until the rollout is complete or failed (default true).")
+  boolean watch;
+
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      defaultValue = "0",
+      description = "Give up after this long, such as 90s or 5m; 0 waits forever (default).")
+  String timeout;
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FORMAT",
+      description = "json or yaml: print one summary at the end instead of progress lines.")
+  OutputFormat output;
+
+  /** What {@code -o json|yaml} prints. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Summary(
+      String name,
+      String namespace,
+      String result,
+      String message,
+      Long generation,
+      NodeDaemonStatus status) {}
+
+  @Override
+  public Integer call() {
+    Duration limit;
+    try {
+      limit = Output.duration(timeout);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(e.getMessage(), ExitCodes.USAGE);
+    }
+    if (output == OutputFormat.wide) {
+      throw new CliException("status prints json or yaml, not wide", ExitCodes.USAGE);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    try (Cluster cluster = kube.connect()) {
+      NodeDaemon current = cluster.nodeDaemon(name);
+      Progress progress = new Progress(out, output == null);
+      if (!watch) {
+        RolloutState state = progress.show(current);
+        return finish(out, cluster, current, state, exitCode(state));
+      }
+      return watchUntilDone(cluster, current, limit, progress, out);
+    }
+  }
+
+  private int watchUntilDone(
+      Cluster cluster, NodeDaemon first, Duration limit, Progress progress, PrintWriter out) {
+    BlockingQueue<Optional<NodeDaemon>> changes = new LinkedBlockingQueue<>();
+    AtomicBoolean deleted = new AtomicBoolean();
+    Instant deadline = limit.isZero() ? null : Instant.now().plus(limit);
+    SharedIndexInformer<NodeDaemon> informer =
+        cluster
+            .resource(name)
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(NodeDaemon nodeDaemon) {
+                    changes.add(Optional.of(nodeDaemon));
+                  }
+
+                  @Override
+                  public void onUpdate(NodeDaemon before, NodeDaemon after) {
+                    changes.add(Optional.of(after));
+                  }
+
+                  @Override
+                  public void onDelete(NodeDaemon nodeDaemon, boolean unknownFinalState) {
+                    deleted.set(true);
+                    changes.add(Optional.empty());
+                  }
+                });
+    try {
+      NodeDaemon latest = first;
+      RolloutState state = progress.show(latest);
+      while (!state.done()) {
+        Optional<NodeDaemon> change;
+        try {
+          if (deadline == null) {
+            change = changes.take();
+          } else {
+            long left = Duration.between(Instant.now(), deadline).toMillis();
+            change = left <= 0 ? null : changes.poll(left, TimeUnit.MILLISECONDS);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new CliException("interrupted");
+        }
+        if (change == null) {
+          if (output != null) {
+            return finish(out, cluster, latest, state, ExitCodes.NOT_COMPLETE);
+          }
+          throw new CliException(
+              "timed out after "
+                  + timeout
+                  + " waiting for node daemon \""
+                  + name
+                  + "\": "
+                  + state.message(),
+              ExitCodes.NOT_COMPLETE);
+        }
+        if (change.isEmpty() || deleted.get()) {
+          throw new CliException("node daemon \"" + name + "\" was deleted");
+        }
+        latest = change.get();
+        state = progress.show(latest);
+      }
+      return finish(out, cluster, latest, state, exitCode(state));
+    } finally {
+      informer.close();
+    }
+  }
+
+  private int finish(
+      PrintWriter out, Cluster cluster, NodeDaemon nodeDaemon, RolloutState state, int code) {
+    if (output != null) {
+      String result =
+          code == ExitCodes.NOT_COMPLETE && state.result() == RolloutState.Result.WAITING
+              ? "InProgress"
+              : switch (state.result()) {
+                case COMPLETE -> "Complete";
+                case FAILED -> "Failed";
+                case PAUSED -> "Paused";
+                case WAITING -> "InProgress";
+              };
+      Output.machine(
+          out,
+          output,
+          new Summary(
+              name,
+              cluster.namespace(),
+              result,
+              state.message(),
+              nodeDaemon.getMetadata().getGeneration(),
+              nodeDaemon.getStatus()));
+    }
+    return code;
+  }
+
+  private static int exitCode(RolloutState state) {
+    return switch (state.result()) {
+      case COMPLETE -> ExitCodes.OK;
+      case FAILED -> ExitCodes.FAILED;
+      case PAUSED, WAITING -> ExitCodes.NOT_COMPLETE;
+    };
+  }
+
+  /** Prints each new state once: the message, phase changes, and the nodes that block it. */
+  private static final class Progress {
+    private final PrintWriter out;
+    private final boolean enabled;
+    private String lastMessage;
+    private String lastPhase;
+    private List<String> lastBlocking = List.of();
+
+    Progress(PrintWriter out, boolean enabled) {
+      this.out = out;
+      this.enabled = enabled;
+    }
+
+    RolloutState show(NodeDaemon nodeDaemon) {
+      RolloutState state = RolloutState.of(nodeDaemon);
+      if (!enabled) {
+        return state;
+      }
+      NodeDaemonStatus status = nodeDaemon.getStatus();
+      String phase =
+          status == null || status.getPhase() == null ? null : status.getPhase().toString();
+      boolean observed =
+          state.result() != RolloutState.Result.WAITING
+              || !state.message().startsWith("Waiting for node daemon spec");
+      if (observed
+          && phase != null
+          && !phase.equals(lastPhase)
+          && state.result() != RolloutState.Result.COMPLETE) {
+        out.println(
+            "Phase "
+                + phase
+                + (status.getUpdateRevision() == null
+                    ? ""
+                    : " (update revision " + status.getUpdateRevision() + ")"));
+        lastPhase = phase;
+      }
+      if (!Objects.equals(state.message(), lastMessage)) {
+        out.println(state.message());
+        lastMessage = state.message();
+      }
+      List<String> blocking =
+          observed
+              ? RolloutState.blockingLines(status, state.result() == RolloutState.Result.FAILED)
+              : List.of();
+      // Reprinted when nodes or reasons change, or the rollout fails; not for a message that
+      // only counts another restart.
+      List<String> which = blocking.stream().map(line -> line.replaceFirst(" \\(.*", "")).toList();
+      if (!blocking.isEmpty()
+          && (!which.equals(lastBlocking) || state.result() == RolloutState.Result.FAILED)) {
+        out.println("Blocked on " + blocking.size() + " node(s):");
+        blocking.forEach(out::println);
+      }
+      lastBlocking = which;
+      out.flush();
+      return state;
+    }
+  }
+}

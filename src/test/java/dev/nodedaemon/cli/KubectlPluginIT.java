@@ -1,0 +1,79 @@
+package dev.nodedaemon.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nodedaemon.revision.RevisionPlanner;
+import dev.nodedaemon.testing.Commands;
+import dev.nodedaemon.testing.LocalCluster;
+import dev.nodedaemon.testing.SharedOperator;
+import dev.nodedaemon.testing.TestFleet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The plugin as users run it: {@code kubectl nodedaemon ...} with bin/ on PATH, through the
+ * launcher script and the packaged operator's jars, in a JVM of its own.
+ */
+class KubectlPluginIT {
+
+  private static final String V2 = "quay.io/fluentd_elasticsearch/fluentd:v2.6.0";
+
+  @BeforeAll
+  static void operatorRuns() {
+    SharedOperator.get();
+  }
+
+  @Test
+  void kubectlFindsThePluginOnPathAndItRunsFromThePackagedJars() {
+    TestFleet fleet = new TestFleet("cli-kubectl");
+    List<String> nodes = fleet.addNodes("n", 2);
+    var nd = fleet.logAgent("agent");
+    nd.getMetadata().setAnnotations(Map.of(RevisionPlanner.CHANGE_CAUSE, "first install"));
+    fleet.create(nd);
+    fleet.awaitReadyOnExactly("agent", nodes);
+
+    Commands.Result set =
+        kubectl(fleet, "nodedaemon", "set", "image", "agent", "fluentd-elasticsearch=" + V2);
+    assertThat(set.exitCode()).as(set.stderr()).isZero();
+    assertThat(set.stdout()).isEqualTo("nodedaemon.nodedaemon.dev/agent image updated\n");
+
+    Commands.Result status = kubectl(fleet, "nodedaemon", "status", "agent", "--timeout=90s");
+    assertThat(status.exitCode()).as(status.stdout() + status.stderr()).isZero();
+    assertThat(status.stdout()).endsWith("node daemon \"agent\" successfully rolled out\n");
+    assertThat(status.stderr()).as("nothing but the answer: no logging noise").isEmpty();
+
+    Commands.Result history = kubectl(fleet, "nodedaemon", "history", "agent");
+    assertThat(history.exitCode()).as(history.stderr()).isZero();
+    assertThat(history.stdout()).contains("first install").contains("set image agent");
+
+    Commands.Result unknown = kubectl(fleet, "nodedaemon", "undo", "agent", "--to-revision=5");
+    assertThat(unknown.exitCode()).isEqualTo(ExitCodes.FAILED);
+    assertThat(unknown.stderr())
+        .isEqualTo(
+            "error: unable to find revision 5 of node daemon \"agent\"; revisions kept: 1, 2\n");
+  }
+
+  /** kubectl with the repo's bin/ first on PATH; kubeconfig and namespace from the environment. */
+  private static Commands.Result kubectl(TestFleet fleet, String... args) {
+    LocalCluster cluster = fleet.cluster();
+    List<String> command = new ArrayList<>();
+    command.add(cluster.binDir().resolve("kubectl").toString());
+    command.addAll(List.of(args));
+    command.add("--namespace=" + fleet.namespace());
+    String path =
+        LocalCluster.projectDir().resolve("bin")
+            + ":"
+            + cluster.binDir()
+            + ":"
+            + System.getenv("PATH");
+    return Commands.tryRun(
+        Duration.ofMinutes(3),
+        command,
+        null,
+        Map.of("PATH", path, "KUBECONFIG", cluster.kubeconfig().toString()));
+  }
+}

@@ -1,0 +1,153 @@
+package dev.nodedaemon.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nodedaemon.api.FailurePolicy;
+import dev.nodedaemon.api.NodeDaemon;
+import dev.nodedaemon.api.RolloutPhase;
+import dev.nodedaemon.testing.LocalCluster;
+import dev.nodedaemon.testing.OperatorProcess;
+import dev.nodedaemon.testing.PrometheusServer;
+import dev.nodedaemon.testing.SharedOperator;
+import dev.nodedaemon.testing.TestFleet;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Grafana dashboard against a real Prometheus: Prometheus scrapes the operator every second
+ * while a NodeDaemon rolls out, rolls a new image out, then fails on a crash-looping image and is
+ * rolled back; afterwards every query of every panel, with the dashboard's variables filled in for
+ * this NodeDaemon, must return data over the test's time range, as Grafana would ask for it.
+ */
+class MetricsDashboardIT {
+
+  private static final Path DASHBOARD =
+      LocalCluster.projectDir().resolve("helm/nodedaemon/dashboards/nodedaemon.json");
+  private static final String V1 = "example.com/agent:v1";
+  private static final String V2 = "example.com/agent:v2";
+  private static final String BROKEN = "example.com/agent:v3-crashloop";
+
+  @Test
+  void everyDashboardQueryReturnsDataAfterARolloutAFailureAndARollback() throws IOException {
+    OperatorProcess operator = SharedOperator.get();
+    TestFleet fleet = new TestFleet("metrics");
+    List<String> nodes = fleet.addNodes("n", 4);
+    Instant start = Instant.now();
+    PrometheusServer prometheus =
+        PrometheusServer.start(fleet.id(), List.of("127.0.0.1:" + operator.httpPort()));
+    try {
+      NodeDaemon nd = fleet.logAgent("agent");
+      nd.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(V1);
+      nd.getSpec().setProgressDeadlineSeconds(6);
+      nd.getSpec().setFailurePolicy(FailurePolicy.Rollback);
+      fleet.create(nd);
+      fleet.awaitReadyOnExactly("agent", nodes);
+      fleet.awaitStatus("agent", complete(V1));
+
+      fleet.setImage("agent", V2);
+      fleet.awaitAllOnImage("agent", nodes, V2);
+      fleet.awaitStatus("agent", complete(V2));
+
+      // Fails on the progress deadline and is rolled back to V2 by failurePolicy Rollback.
+      fleet.setImage("agent", BROKEN);
+      fleet.awaitStatus("agent", complete(V2));
+      fleet.awaitAllOnImage("agent", nodes, V2);
+
+      String selector = "namespace=\"" + fleet.namespace() + "\",nodedaemon=\"agent\"";
+      // The operator's series of the end state have been scraped.
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  prometheus
+                          .query(
+                              "nodedaemon_rollbacks_total{"
+                                  + selector
+                                  + ",reason=\"ProgressDeadlineExceeded\"} == 1 and on ()"
+                                  + " nodedaemon_rollout_phase{"
+                                  + selector
+                                  + ",phase=\"Complete\"} == 1")
+                          .size()
+                      == 1);
+      assertThat(scalar(prometheus, "nodedaemon_rollouts_completed_total{" + selector + "}"))
+          .as("initial rollout, V2, rollback to V2")
+          .isEqualTo(3);
+      assertThat(
+              scalar(
+                  prometheus,
+                  "nodedaemon_rollouts_failed_total{"
+                      + selector
+                      + ",reason=\"ProgressDeadlineExceeded\"}"))
+          .isEqualTo(1);
+      assertThat(scalar(prometheus, "nodedaemon_desired_nodes{" + selector + "}")).isEqualTo(4);
+      assertThat(scalar(prometheus, "count(nodedaemon_node_pod_ready{" + selector + "} == 1)"))
+          .isEqualTo(4);
+
+      Instant end = Instant.now();
+      Map<String, String> variables = new LinkedHashMap<>();
+      variables.put("$namespace", fleet.namespace());
+      variables.put("$nodedaemon", "agent");
+      variables.put("$__rate_interval", "10s");
+      variables.put("$__range", (Duration.between(start, end).toSeconds() + 30) + "s");
+      List<String> empty = new ArrayList<>();
+      int queries = 0;
+      for (JsonNode panel : new ObjectMapper().readTree(DASHBOARD.toFile()).path("panels")) {
+        for (JsonNode target : panel.path("targets")) {
+          String expr = target.path("expr").asText();
+          for (Map.Entry<String, String> variable : variables.entrySet()) {
+            expr = expr.replace(variable.getKey(), variable.getValue());
+          }
+          assertThat(expr).as(panel.path("title").asText()).doesNotContain("$");
+          queries++;
+          JsonNode result = prometheus.queryRange(expr, start, end, Duration.ofSeconds(1));
+          if (result.isEmpty()) {
+            empty.add(
+                panel.path("title").asText() + " " + target.path("refId").asText() + ": " + expr);
+          }
+        }
+      }
+      System.out.printf(
+          "MetricsDashboardIT: %d panel queries over %ds of data, %d empty%n",
+          queries, Duration.between(start, end).toSeconds(), empty.size());
+      assertThat(queries).isGreaterThanOrEqualTo(20);
+      assertThat(empty)
+          .as(
+              "panel queries without data; the operator's SDK series: "
+                  + operator
+                      .get("/q/metrics")
+                      .body()
+                      .lines()
+                      .filter(l -> l.startsWith("operator_sdk"))
+                      .toList())
+          .isEmpty();
+    } finally {
+      prometheus.close();
+    }
+    assertThat(prometheus.isAlive()).as("Prometheus stopped").isFalse();
+  }
+
+  private static double scalar(PrometheusServer prometheus, String promql) {
+    JsonNode result = prometheus.query(promql);
+    assertThat(result).as(promql).hasSize(1);
+    return result.get(0).path("value").get(1).asDouble();
+  }
+
+  private static Predicate<NodeDaemon> complete(String image) {
+    return nd ->
+        nd.getStatus() != null
+            && nd.getStatus().getPhase() == RolloutPhase.Complete
+            && nd.getMetadata().getGeneration().equals(nd.getStatus().getObservedGeneration())
+            && image.equals(nd.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+  }
+}
