@@ -9,11 +9,17 @@ import io.fabric8.kubernetes.model.annotation.Plural;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Singular;
 import io.fabric8.kubernetes.model.annotation.Version;
+import io.quarkiverse.operatorsdk.annotations.CSVMetadata;
 
 /**
  * Runs one pod from {@code spec.template} on every node that qualifies, like an apps/v1 DaemonSet:
  * a DaemonSet manifest becomes a NodeDaemon by changing its apiVersion and kind.
  */
+@CSVMetadata(
+    displayName = "NodeDaemon",
+    description =
+        "One daemon pod on every eligible node, rolled out safely: budgets, pause, partition,"
+            + " in-place updates, a progress deadline and rollback by the operator")
 @Group(NodeDaemon.GROUP)
 @Version(NodeDaemon.VERSION)
 @Kind("NodeDaemon")
