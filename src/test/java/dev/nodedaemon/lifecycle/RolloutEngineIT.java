@@ -89,7 +89,9 @@ class RolloutEngineIT {
     assertThat(condition(done, "Failed").getStatus()).isEqualTo("False");
     assertThat(condition(done, "Complete").getStatus()).isEqualTo("True");
     assertThat(done.getStatus().getBlockingNodes()).isNull();
-    assertThat(fleet.eventReasons("agent")).contains("RolloutStarted", "RolloutComplete");
+    // Events are written off the reconcile thread: wait for them rather than read once.
+    awaitEvent(fleet, "RolloutStarted", 2);
+    awaitEvent(fleet, "RolloutComplete", 2);
   }
 
   @Test
@@ -125,7 +127,8 @@ class RolloutEngineIT {
     assertThat(back.getStatus().getLastRollback().getFromRevision()).isEqualTo(2L);
     assertThat(back.getStatus().getLastRollback().getToRevision()).isEqualTo(1L);
     assertThat(back.getStatus().getLastRollback().getReason()).isEqualTo("Requested");
-    assertThat(fleet.eventReasons("agent")).contains("RolledBack", "RollbackStarted");
+    awaitEvent(fleet, "RolledBack", 1);
+    awaitEvent(fleet, "RollbackStarted", 1);
     // The history: v1 came back as revision 3 with its own change-cause, v2 is revision 2.
     assertThat(back.getMetadata().getAnnotations())
         .containsEntry("kubernetes.io/change-cause", "install v1");
@@ -184,8 +187,9 @@ class RolloutEngineIT {
             "agent", n -> phase(RolloutPhase.Complete).test(n) && image(n).equals(V1));
     assertThat(back.getStatus().getLastRollback().getReason())
         .isEqualTo("ProgressDeadlineExceeded");
-    assertThat(fleet.eventReasons("agent"))
-        .contains("ProgressDeadlineExceeded", "RolledBack", "RolloutComplete");
+    awaitEvent(fleet, "ProgressDeadlineExceeded", 1);
+    awaitEvent(fleet, "RolledBack", 1);
+    awaitEvent(fleet, "RolloutComplete", 2);
   }
 
   @Test
@@ -331,8 +335,13 @@ class RolloutEngineIT {
     fleet.patch("agent", "[{\"op\": \"replace\", \"path\": \"/spec/paused\", \"value\": false}]");
     fleet.awaitAllOnImage("agent", nodes, V2);
     fleet.awaitStatus("agent", phase(RolloutPhase.Complete));
-    assertThat(fleet.eventReasons("agent"))
-        .contains("RolloutPaused", "RolloutResumed", "RolloutComplete");
+    awaitEvent(fleet, "RolloutPaused", 1);
+    awaitEvent(fleet, "RolloutResumed", 1);
+    awaitEvent(fleet, "RolloutComplete", 2);
+  }
+
+  private static void awaitEvent(TestFleet fleet, String reason, int count) {
+    fleet.awaitEvents("agent", reason, count, Duration.ofSeconds(30));
   }
 
   private static NodeDaemon agent(TestFleet fleet, String image) {
