@@ -9,8 +9,8 @@ import dev.nodedaemon.api.RolloutProgress;
 import dev.nodedaemon.api.UpdateStrategyType;
 import dev.nodedaemon.plan.PodPlan.PlannedEvent;
 import dev.nodedaemon.plan.PodPlan.RolloutFacts;
+import dev.nodedaemon.status.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -221,12 +221,12 @@ public final class RolloutAssessor {
     List<Condition> conditions = new ArrayList<>();
     conditions.add(
         switch (phase) {
-          case Progressing -> condition("Progressing", true, "RollingOut", progress + waiting);
-          case RollingBack -> condition("Progressing", true, "RollingBack", progress + waiting);
-          case Paused -> condition("Progressing", false, "RolloutPaused", progress);
-          case Complete -> condition("Progressing", false, "RolloutComplete", progress);
+          case Progressing -> Conditions.of("Progressing", true, "RollingOut", progress + waiting);
+          case RollingBack -> Conditions.of("Progressing", true, "RollingBack", progress + waiting);
+          case Paused -> Conditions.of("Progressing", false, "RolloutPaused", progress);
+          case Complete -> Conditions.of("Progressing", false, "RolloutComplete", progress);
           case Failed ->
-              condition(
+              Conditions.of(
                   "Progressing",
                   false,
                   "ProgressDeadlineExceeded",
@@ -234,7 +234,7 @@ public final class RolloutAssessor {
         });
     boolean complete = phase == RolloutPhase.Complete;
     conditions.add(
-        condition(
+        Conditions.of(
             "Complete",
             complete,
             complete
@@ -242,14 +242,14 @@ public final class RolloutAssessor {
                 : "RolloutInProgress",
             progress));
     conditions.add(
-        condition(
+        Conditions.of(
             "Paused",
             paused,
             paused ? "PausedBySpec" : "NotPaused",
             paused ? "spec.paused is true: no pod is replaced" : "spec.paused is not set"));
     boolean failed = phase == RolloutPhase.Failed;
     conditions.add(
-        condition(
+        Conditions.of(
             "Failed",
             failed,
             failed ? "ProgressDeadlineExceeded" : "NoFailure",
@@ -279,15 +279,6 @@ public final class RolloutAssessor {
     return blocking.size() > shown
         ? listed + " and " + (blocking.size() - shown) + " more nodes"
         : listed;
-  }
-
-  private static Condition condition(String type, boolean status, String reason, String message) {
-    return new ConditionBuilder()
-        .withType(type)
-        .withStatus(status ? "True" : "False")
-        .withReason(reason)
-        .withMessage(message)
-        .build();
   }
 
   private static int valueOr(Integer value, int fallback) {

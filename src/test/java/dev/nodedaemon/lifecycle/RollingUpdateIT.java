@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
@@ -151,11 +150,7 @@ class RollingUpdateIT {
 
   /** Pods become ready one second after they start, so a rollout has steps to watch. */
   private static NodeDaemon slowToBecomeReady(NodeDaemon nd) {
-    nd.getSpec()
-        .getTemplate()
-        .getMetadata()
-        .setAnnotations(Map.of("pod-ready.stage.kwok.x-k8s.io/delay", "1s"));
-    return nd;
+    return TestFleet.withReadyDelay(nd, "1s");
   }
 
   private static UpdateStrategy rolling(Object maxUnavailable, Object maxSurge) {

@@ -282,10 +282,7 @@ class RolloutEngineIT {
     TestFleet fleet = new TestFleet("midroll");
     List<String> nodes = fleet.addNodes("n", 6);
     NodeDaemon nd = agent(fleet, V1);
-    nd.getSpec()
-        .getTemplate()
-        .getMetadata()
-        .setAnnotations(Map.of("pod-ready.stage.kwok.x-k8s.io/delay", "2s"));
+    TestFleet.withReadyDelay(nd, "2s");
     fleet.create(nd);
     fleet.awaitReadyOnExactly("agent", nodes);
 
@@ -314,10 +311,7 @@ class RolloutEngineIT {
     TestFleet fleet = new TestFleet("pausephase");
     List<String> nodes = fleet.addNodes("n", 3);
     NodeDaemon nd = agent(fleet, V1);
-    nd.getSpec()
-        .getTemplate()
-        .getMetadata()
-        .setAnnotations(Map.of("pod-ready.stage.kwok.x-k8s.io/delay", "1s"));
+    TestFleet.withReadyDelay(nd, "1s");
     fleet.create(nd);
     fleet.awaitReadyOnExactly("agent", nodes);
     fleet.patch(

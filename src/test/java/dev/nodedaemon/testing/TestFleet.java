@@ -101,6 +101,16 @@ public final class TestFleet {
     return nd;
   }
 
+  /** kwok makes the NodeDaemon's pods Ready only after {@code delay}, such as "2s". */
+  public static NodeDaemon withReadyDelay(NodeDaemon nodeDaemon, String delay) {
+    nodeDaemon
+        .getSpec()
+        .getTemplate()
+        .getMetadata()
+        .setAnnotations(Map.of("pod-ready.stage.kwok.x-k8s.io/delay", delay));
+    return nodeDaemon;
+  }
+
   public NodeDaemon create(NodeDaemon nodeDaemon) {
     return client()
         .resources(NodeDaemon.class)
