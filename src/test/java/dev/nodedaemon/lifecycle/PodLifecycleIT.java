@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -188,7 +189,17 @@ class PodLifecycleIT {
             .withLabel(DaemonPodFactory.NODEDAEMON_LABEL, "failing")
             .watch(new DeletionRecorder(deletions))) {
       fleet.create(failing);
-      fleet.awaitEvents("failing", "FailedDaemonPod", 4, Duration.ofSeconds(90));
+      // Three replacements show the doubling (at once, 1 s, 2 s); waiting for more only adds time.
+      fleet.awaitEvents("failing", "FailedDaemonPod", 3, Duration.ofSeconds(90));
+      // The event is written before the delete; the third pod is gone a moment later.
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                synchronized (deletions) {
+                  return deletions.size() >= 3;
+                }
+              });
     }
     List<Instant> seen;
     synchronized (deletions) {

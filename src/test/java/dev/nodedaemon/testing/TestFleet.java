@@ -256,7 +256,9 @@ public final class TestFleet {
               + " not seen within "
               + timeout
               + "; events: "
-              + eventReasons(involvedName),
+              + eventReasons(involvedName)
+              + "; pods: "
+              + describe(pods(involvedName)),
           e);
     } catch (Exception e) {
       throw new IllegalStateException(e);
