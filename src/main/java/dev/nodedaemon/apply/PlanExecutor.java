@@ -39,13 +39,7 @@ public final class PlanExecutor {
   public record Outcomes(List<String> problems, boolean moreToDo, List<Pod> created) {}
 
   public Outcomes execute(NodeDaemon nodeDaemon, PodPlan plan, Function<String, Pod> podForNode) {
-    for (PodPlan.PlannedEvent event : plan.events()) {
-      if (event.warning()) {
-        events.warning(nodeDaemon, event.reason(), event.message());
-      } else {
-        events.normal(nodeDaemon, event.reason(), event.message());
-      }
-    }
+    events.record(nodeDaemon, plan.events());
     List<String> problems = new ArrayList<>();
     boolean moreToDo = false;
 

@@ -25,7 +25,6 @@ import dev.nodedaemon.revision.TemplateHash;
 import dev.nodedaemon.status.Conditions;
 import dev.nodedaemon.status.StatusBuilder;
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -191,18 +190,27 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
           now);
     }
 
-    // Where the rollout stands; a failed one rolls back when failurePolicy says so.
+    // Where the rollout stands.
     Optional<RollbackRecord> lastRollback = Rollbacks.lastRollback(nodeDaemon);
     RolloutAssessor.Assessment rollout =
         RolloutAssessor.assess(input, plan.rollout(), lastRollback);
-    for (PodPlan.PlannedEvent event : rollout.events()) {
-      if (event.warning()) {
-        events.warning(nodeDaemon, event.reason(), event.message());
-      } else {
-        events.normal(nodeDaemon, event.reason(), event.message());
-      }
+
+    // Record: the status first, then the rollout's events. A status that could not be written
+    // (the NodeDaemon changed since it was read) is computed again by the next reconcile, which
+    // the change brings; its events wait for that step, so they are said once.
+    NodeDaemonStatus status =
+        StatusBuilder.build(
+            input, plan, rollout, lastRollback, outcomes.problems(), revisions.collisionCount());
+    boolean recorded =
+        status.equals(nodeDaemon.getStatus()) || StatusWriter.write(nodeDaemon, status, context);
+    metrics.observe(
+        input, plan.rollout().target(), status, recorded ? rollout.events() : List.of());
+    if (recorded) {
+      events.record(nodeDaemon, rollout.events());
     }
-    if (rollout.phase() == RolloutPhase.Failed
+    // A failed rollout rolls back when failurePolicy says so; after the Failed status is written.
+    if (recorded
+        && rollout.phase() == RolloutPhase.Failed
         && nodeDaemon.getSpec().getFailurePolicy() == FailurePolicy.Rollback) {
       Rollbacks.afterFailure(
               revisionList,
@@ -212,17 +220,11 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
               now)
           .ifPresent(decision -> rollbackWriter.apply(nodeDaemon, decision));
     }
-
-    // Record.
-    NodeDaemonStatus status =
-        StatusBuilder.build(
-            input, plan, rollout, lastRollback, outcomes.problems(), revisions.collisionCount());
-    metrics.observe(input, plan.rollout().target(), status, rollout.events());
-    UpdateControl<NodeDaemon> control =
-        status.equals(nodeDaemon.getStatus())
-            ? UpdateControl.noUpdate()
-            : UpdateControl.patchStatus(withStatus(nodeDaemon, status));
+    UpdateControl<NodeDaemon> control = UpdateControl.noUpdate();
     Optional<Duration> again = earliest(plan.requeueAfter(), rollout.requeueAfter());
+    if (!recorded) {
+      again = Optional.of(Duration.ofSeconds(1)); // in case the newer version's event is lost
+    }
     if (outcomes.moreToDo() || !outcomes.problems().isEmpty()) {
       again =
           Optional.of(
@@ -261,7 +263,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
                     "ReconcileError", true, "ReconcileFailed", String.valueOf(e.getMessage()))),
             nodeDaemon.getMetadata().getGeneration(),
             clock.instant()));
-    return ErrorStatusUpdateControl.patchStatus(withStatus(nodeDaemon, status));
+    return ErrorStatusUpdateControl.patchStatus(StatusWriter.statusOnly(nodeDaemon, status));
   }
 
   /**
@@ -296,17 +298,6 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     return nodeDaemon.getStatus() == null || nodeDaemon.getStatus().getCollisionCount() == null
         ? 0
         : nodeDaemon.getStatus().getCollisionCount();
-  }
-
-  private static NodeDaemon withStatus(NodeDaemon nodeDaemon, NodeDaemonStatus status) {
-    NodeDaemon patch = new NodeDaemon();
-    patch.setMetadata(
-        new ObjectMetaBuilder()
-            .withName(nodeDaemon.getMetadata().getName())
-            .withNamespace(nodeDaemon.getMetadata().getNamespace())
-            .build());
-    patch.setStatus(status);
-    return patch;
   }
 
   private static String hostname() {

@@ -89,9 +89,13 @@ class RolloutEngineIT {
     assertThat(condition(done, "Failed").getStatus()).isEqualTo("False");
     assertThat(condition(done, "Complete").getStatus()).isEqualTo("True");
     assertThat(done.getStatus().getBlockingNodes()).isNull();
-    // Events are written off the reconcile thread: wait for them rather than read once.
-    awaitEvent(fleet, "RolloutStarted", 2);
+    // Events are written off the reconcile thread: wait for them rather than read once. Each of
+    // the three rollouts (v1, the broken image, the fix) is started once; two of them completed.
+    awaitEvent(fleet, "RolloutStarted", 3);
     awaitEvent(fleet, "RolloutComplete", 2);
+    List<String> reasons = fleet.eventReasons("agent");
+    assertThat(java.util.Collections.frequency(reasons, "RolloutStarted")).isEqualTo(3);
+    assertThat(java.util.Collections.frequency(reasons, "RolloutComplete")).isEqualTo(2);
   }
 
   @Test
