@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -33,7 +34,10 @@ import java.util.stream.Collectors;
  *       progress.
  *   <li>Complete when the nodes the rollout should reach ({@code target}: all that should run the
  *       pod, less those held back by partition or the update node selector) all run the update
- *       revision, available.
+ *       revision, available. A complete rollout stays complete while the spec is unchanged: a node
+ *       that joins later gets the update revision at once, which is scale-out, not a new rollout
+ *       (it shows in the Available condition and in blockingNodes). A spec change (a new partition,
+ *       say) assesses again.
  *   <li>Paused while spec.paused and not complete. Pausing stops the deadline clock: on resuming,
  *       and whenever a rollout that was standing still (Paused or Complete) has work again, the
  *       last-progress time restarts at now.
@@ -87,7 +91,13 @@ public final class RolloutAssessor {
             : Boolean.TRUE.equals(previousProgress.getRollback());
     int score = facts.updated() + facts.updatedAvailable();
     boolean paused = Boolean.TRUE.equals(nodeDaemon.getSpec().getPaused());
-    boolean complete = facts.updatedAvailable() >= facts.target();
+    boolean reached = facts.updatedAvailable() >= facts.target();
+    boolean completedForThisSpec =
+        !newRevision
+            && previousPhase == RolloutPhase.Complete
+            && Objects.equals(
+                previous.getObservedGeneration(), nodeDaemon.getMetadata().getGeneration());
+    boolean complete = reached || completedForThisSpec;
     boolean moving = !paused && !complete;
     boolean onDelete =
         nodeDaemon.getSpec().getUpdateStrategy() != null
@@ -131,7 +141,7 @@ public final class RolloutAssessor {
     }
 
     List<BlockingNode> blocking =
-        complete
+        reached
             ? List.of()
             : facts.blocking().subList(0, Math.min(MAX_BLOCKING_NODES, facts.blocking().size()));
     long number = input.revisions().updateNumber();

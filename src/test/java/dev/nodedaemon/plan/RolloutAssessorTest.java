@@ -155,6 +155,30 @@ class RolloutAssessorTest {
   }
 
   @Test
+  void aNodeJoiningAfterCompletionIsScaleOutNotANewRollout() {
+    nodeDaemon.getMetadata().setGeneration(4L);
+    step(T0, facts(3, 0, 0));
+    assertThat(reasons(step(T0.plusSeconds(5), facts(3, 3, 3)))).containsExactly("RolloutComplete");
+
+    // A fourth node joins; its pod (already on the update revision) is not available yet.
+    BlockingNode joining = new BlockingNode("n4", "NotReady", "pod not ready");
+    Assessment joined = step(T0.plusSeconds(60), facts(4, 4, 3, joining));
+    assertThat(joined.phase()).isEqualTo(RolloutPhase.Complete);
+    assertThat(joined.events()).isEmpty();
+    assertThat(joined.blockingNodes()).containsExactly(joining);
+    assertThat(condition(joined, "Complete").getMessage())
+        .isEqualTo("3 of 4 nodes run revision 2, available");
+    assertThat(step(T0.plusSeconds(70), facts(4, 4, 4)).events()).isEmpty();
+
+    // A spec change with the same template (a lower partition, say) is assessed afresh.
+    nodeDaemon.getMetadata().setGeneration(5L);
+    Assessment promoted = step(T0.plusSeconds(80), facts(5, 4, 4));
+    assertThat(promoted.phase()).isEqualTo(RolloutPhase.Progressing);
+    assertThat(reasons(step(T0.plusSeconds(90), facts(5, 5, 5))))
+        .containsExactly("RolloutComplete");
+  }
+
+  @Test
   void aRolloutStartedEventIsNotRepeatedForTheSameRevision() {
     step(T0, facts(3, 0, 0));
     assertThat(step(T0.plusSeconds(1), facts(3, 0, 0)).events()).isEmpty();
@@ -226,6 +250,7 @@ class RolloutAssessorTest {
     NodeDaemonStatus status = new NodeDaemonStatus();
     status.setPhase(assessment.phase());
     status.setRollout(assessment.progress());
+    status.setObservedGeneration(nodeDaemon.getMetadata().getGeneration());
     nodeDaemon.setStatus(status);
     return assessment;
   }
