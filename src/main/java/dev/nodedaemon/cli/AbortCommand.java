@@ -2,13 +2,10 @@ package dev.nodedaemon.cli;
 
 import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.api.NodeDaemonStatus;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code abort NAME}: stops a rollout and returns every node to the revision the fleet ran before
@@ -22,63 +19,53 @@ import picocli.CommandLine.Spec;
       "Abort the rollout in progress: roll back to the revision the fleet ran before it.",
       "Also resumes a paused rollout and sets the partition to 0, so every node goes back."
     })
-final class AbortCommand implements Callable<Integer> {
-
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
-  @Mixin KubeOptions kube;
-
-  @Parameters(paramLabel = "NAME", description = "The NodeDaemon.")
-  String name;
+final class AbortCommand extends NodeDaemonCommand {
 
   @Override
-  public Integer call() {
-    try (Cluster cluster = kube.connect()) {
-      NodeDaemon nodeDaemon = cluster.nodeDaemon(name);
-      NodeDaemonStatus status = nodeDaemon.getStatus();
-      if (status == null || status.getCurrentRevision() == null) {
-        throw new CliException(
-            "node daemon \"" + name + "\" has no current revision in its status yet");
-      }
-      String stable = status.getCurrentRevision();
-      if (stable.equals(TemplateRevision.hash(nodeDaemon))) {
-        throw new CliException(
-            "node daemon \""
-                + name
-                + "\" has no rollout in progress to abort (its template is the current revision "
-                + stable
-                + ")");
-      }
-      List<Revision> revisions = cluster.revisions(name);
-      Revision target =
-          Revision.withHash(revisions, stable)
-              .orElseThrow(
-                  () ->
-                      new CliException(
-                          "the current revision "
-                              + stable
-                              + " of node daemon \""
-                              + name
-                              + "\" is no longer kept; revisions kept: "
-                              + Revision.numbers(revisions)));
-      Patches.Merge patch = Patches.merge().rollbackTo(target.revision());
-      List<String> also = new ArrayList<>();
-      if (Boolean.TRUE.equals(nodeDaemon.getSpec().getPaused())) {
-        patch.paused(false);
-        also.add("resumed");
-      }
-      if (RolloutState.partitionCount(nodeDaemon, Integer.MAX_VALUE) > 0) {
-        patch.partitionZero();
-        also.add("partition set to 0");
-      }
-      cluster.mergePatch(name, patch.json());
-      spec.commandLine()
-          .getOut()
-          .println(
-              Cluster.displayName(name)
-                  + " rollout aborted: rolling back to revision "
-                  + target.label()
-                  + (also.isEmpty() ? "" : "; " + String.join(", ", also)));
-      return ExitCodes.OK;
+  int run(Cluster cluster, PrintWriter out) {
+    NodeDaemon nodeDaemon = cluster.nodeDaemon(name);
+    NodeDaemonStatus status = nodeDaemon.getStatus();
+    if (status == null || status.getCurrentRevision() == null) {
+      throw new CliException(
+          "node daemon \"" + name + "\" has no current revision in its status yet");
     }
+    String stable = status.getCurrentRevision();
+    if (stable.equals(TemplateRevision.hash(nodeDaemon))) {
+      throw new CliException(
+          "node daemon \""
+              + name
+              + "\" has no rollout in progress to abort (its template is the current revision "
+              + stable
+              + ")");
+    }
+    List<Revision> revisions = cluster.revisions(name);
+    Revision target =
+        Revision.withHash(revisions, stable)
+            .orElseThrow(
+                () ->
+                    new CliException(
+                        "the current revision "
+                            + stable
+                            + " of node daemon \""
+                            + name
+                            + "\" is no longer kept; revisions kept: "
+                            + Revision.numbers(revisions)));
+    Patches.Merge patch = Patches.merge().rollbackTo(target.revision());
+    List<String> also = new ArrayList<>();
+    if (Boolean.TRUE.equals(nodeDaemon.getSpec().getPaused())) {
+      patch.paused(false);
+      also.add("resumed");
+    }
+    if (RolloutState.partitionCount(nodeDaemon, Integer.MAX_VALUE) > 0) {
+      patch.partitionZero();
+      also.add("partition set to 0");
+    }
+    cluster.mergePatch(name, patch.json());
+    out.println(
+        Cluster.displayName(name)
+            + " rollout aborted: rolling back to revision "
+            + target.label()
+            + (also.isEmpty() ? "" : "; " + String.join(", ", also)));
+    return ExitCodes.OK;
   }
 }

@@ -2,12 +2,8 @@ package dev.nodedaemon.cli;
 
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code history NAME [--revision N]}: like {@code kubectl rollout history}, from the
@@ -16,13 +12,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "history",
     description = "List the NodeDaemon's revisions, or show one revision's pod template.")
-final class HistoryCommand implements Callable<Integer> {
-
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
-  @Mixin KubeOptions kube;
-
-  @Parameters(paramLabel = "NAME", description = "The NodeDaemon.")
-  String name;
+final class HistoryCommand extends NodeDaemonCommand {
 
   @Option(
       names = "--revision",
@@ -37,55 +27,56 @@ final class HistoryCommand implements Callable<Integer> {
   OutputFormat output;
 
   @Override
-  public Integer call() {
+  void checkOptions() {
     if (output == OutputFormat.wide) {
       throw new CliException("history prints json or yaml, not wide", ExitCodes.USAGE);
     }
-    PrintWriter out = spec.commandLine().getOut();
-    try (Cluster cluster = kube.connect()) {
-      cluster.nodeDaemon(name);
-      List<Revision> revisions = cluster.revisions(name);
-      if (revision != null) {
-        Revision one =
-            Revision.number(revisions, revision)
-                .orElseThrow(
-                    () ->
-                        new CliException(
-                            "unable to find revision "
-                                + revision
-                                + " of node daemon \""
-                                + name
-                                + "\"; revisions kept: "
-                                + Revision.numbers(revisions)));
-        if (output != null) {
-          Output.machine(out, output, one);
-        } else {
-          out.print(describe(one));
-        }
-        return ExitCodes.OK;
-      }
+  }
+
+  @Override
+  int run(Cluster cluster, PrintWriter out) {
+    cluster.nodeDaemon(name);
+    List<Revision> revisions = cluster.revisions(name);
+    if (revision != null) {
+      Revision one =
+          Revision.number(revisions, revision)
+              .orElseThrow(
+                  () ->
+                      new CliException(
+                          "unable to find revision "
+                              + revision
+                              + " of node daemon \""
+                              + name
+                              + "\"; revisions kept: "
+                              + Revision.numbers(revisions)));
       if (output != null) {
-        Output.machine(out, output, revisions.stream().map(Revision::withoutTemplate).toList());
-        return ExitCodes.OK;
+        Output.machine(out, output, one);
+      } else {
+        out.print(describe(one));
       }
-      if (revisions.isEmpty()) {
-        out.println("No rollout history found for node daemon \"" + name + "\".");
-        return ExitCodes.OK;
-      }
-      out.println(Cluster.displayName(name));
-      out.print(
-          Output.table(
-              List.of("REVISION", "HASH", "CHANGE-CAUSE"),
-              revisions.stream()
-                  .map(
-                      r ->
-                          List.of(
-                              Long.toString(r.revision()),
-                              Output.orNone(r.hash()),
-                              Output.orNone(r.changeCause())))
-                  .toList()));
       return ExitCodes.OK;
     }
+    if (output != null) {
+      Output.machine(out, output, revisions.stream().map(Revision::withoutTemplate).toList());
+      return ExitCodes.OK;
+    }
+    if (revisions.isEmpty()) {
+      out.println("No rollout history found for node daemon \"" + name + "\".");
+      return ExitCodes.OK;
+    }
+    out.println(Cluster.displayName(name));
+    out.print(
+        Output.table(
+            List.of("REVISION", "HASH", "CHANGE-CAUSE"),
+            revisions.stream()
+                .map(
+                    r ->
+                        List.of(
+                            Long.toString(r.revision()),
+                            Output.orNone(r.hash()),
+                            Output.orNone(r.changeCause())))
+                .toList()));
+    return ExitCodes.OK;
   }
 
   /** One revision for people: a header, its hash and cause, then its pod template as YAML. */

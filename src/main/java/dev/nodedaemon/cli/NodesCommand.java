@@ -9,12 +9,8 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code nodes NAME}: a table of which node runs which revision, ready or not, and why; nodes that
@@ -26,13 +22,7 @@ import picocli.CommandLine.Spec;
       "Show which node runs which revision, ready or not, and why.",
       "Nodes that should run the pod but have none are listed with the reason."
     })
-final class NodesCommand implements Callable<Integer> {
-
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
-  @Mixin KubeOptions kube;
-
-  @Parameters(paramLabel = "NAME", description = "The NodeDaemon.")
-  String name;
+final class NodesCommand extends NodeDaemonCommand {
 
   @Option(
       names = {"-o", "--output"},
@@ -41,27 +31,24 @@ final class NodesCommand implements Callable<Integer> {
   OutputFormat output;
 
   @Override
-  public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
-    try (Cluster cluster = kube.connect()) {
-      NodeDaemon nodeDaemon = cluster.nodeDaemon(name);
-      NodeDaemonStatus status = nodeDaemon.getStatus();
-      List<NodeRows.Row> rows =
-          NodeRows.build(
-              cluster.pods(name),
-              cluster.revisions(name),
-              TemplateRevision.hash(nodeDaemon),
-              status == null ? null : status.getBlockingNodes(),
-              nodesThatShouldRun(cluster, nodeDaemon));
-      if (output != null && output.machine()) {
-        Output.machine(out, output, rows);
-      } else if (rows.isEmpty()) {
-        out.println("No nodes should run node daemon \"" + name + "\", and it has no pods.");
-      } else {
-        out.print(NodeRows.table(rows, Instant.now(), output == OutputFormat.wide));
-      }
-      return ExitCodes.OK;
+  int run(Cluster cluster, PrintWriter out) {
+    NodeDaemon nodeDaemon = cluster.nodeDaemon(name);
+    NodeDaemonStatus status = nodeDaemon.getStatus();
+    List<NodeRows.Row> rows =
+        NodeRows.build(
+            cluster.pods(name),
+            cluster.revisions(name),
+            TemplateRevision.hash(nodeDaemon),
+            status == null ? null : status.getBlockingNodes(),
+            nodesThatShouldRun(cluster, nodeDaemon));
+    if (output != null && output.machine()) {
+      Output.machine(out, output, rows);
+    } else if (rows.isEmpty()) {
+      out.println("No nodes should run node daemon \"" + name + "\", and it has no pods.");
+    } else {
+      out.print(NodeRows.table(rows, Instant.now(), output == OutputFormat.wide));
     }
+    return ExitCodes.OK;
   }
 
   /**

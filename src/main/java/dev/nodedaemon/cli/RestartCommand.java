@@ -1,13 +1,11 @@
 package dev.nodedaemon.cli;
 
 import dev.nodedaemon.api.NodeDaemon;
+import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code restart NAME}: like {@code kubectl rollout restart}, stamps the pod template with {@code
@@ -17,36 +15,28 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "restart",
     description = "Replace every pod, one rollout step at a time, by a new revision.")
-final class RestartCommand implements Callable<Integer> {
-
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
-  @Mixin KubeOptions kube;
+final class RestartCommand extends NodeDaemonCommand {
   @Mixin ChangeCause changeCause;
 
-  @Parameters(paramLabel = "NAME", description = "The NodeDaemon.")
-  String name;
-
   @Override
-  public Integer call() {
-    try (Cluster cluster = kube.connect()) {
-      NodeDaemon nodeDaemon = cluster.nodeDaemon(name);
-      if (Boolean.TRUE.equals(nodeDaemon.getSpec().getPaused())) {
-        throw new CliException(
-            "can't restart paused node daemon \""
-                + name
-                + "\" (run kubectl nodedaemon resume "
-                + name
-                + " first)");
-      }
-      String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-      cluster.mergePatch(
-          name,
-          Patches.merge()
-              .templateAnnotation(Patches.RESTARTED_AT, now)
-              .changeCause(changeCause.orDefault("restart " + name))
-              .json());
-      spec.commandLine().getOut().println(Cluster.displayName(name) + " restarted");
-      return ExitCodes.OK;
+  int run(Cluster cluster, PrintWriter out) {
+    NodeDaemon nodeDaemon = cluster.nodeDaemon(name);
+    if (Boolean.TRUE.equals(nodeDaemon.getSpec().getPaused())) {
+      throw new CliException(
+          "can't restart paused node daemon \""
+              + name
+              + "\" (run kubectl nodedaemon resume "
+              + name
+              + " first)");
     }
+    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    cluster.mergePatch(
+        name,
+        Patches.merge()
+            .templateAnnotation(Patches.RESTARTED_AT, now)
+            .changeCause(changeCause.orDefault("restart " + name))
+            .json());
+    out.println(Cluster.displayName(name) + " restarted");
+    return ExitCodes.OK;
   }
 }

@@ -16,10 +16,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code status NAME}: like {@code kubectl rollout status}. Watches the NodeDaemon (an informer on
@@ -33,13 +30,7 @@ import picocli.CommandLine.Spec;
       "Exits 0 once complete, 1 if it failed, 3 on --timeout or, with --watch=false, when it is"
           + " not complete yet."
     })
-final class StatusCommand implements java.util.concurrent.Callable<Integer> {
-
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
-  @Mixin KubeOptions kube;
-
-  @Parameters(paramLabel = "NAME", description = "The NodeDaemon.")
-  String name;
+final class StatusCommand extends NodeDaemonCommand {
 
   @Option(
       names = {"-w", "--watch"},
@@ -72,9 +63,11 @@ final class StatusCommand implements java.util.concurrent.Callable<Integer> {
       Long generation,
       NodeDaemonStatus status) {}
 
+  /** --timeout, parsed. */
+  private Duration limit;
+
   @Override
-  public Integer call() {
-    Duration limit;
+  void checkOptions() {
     try {
       limit = Output.duration(timeout);
     } catch (IllegalArgumentException e) {
@@ -83,16 +76,17 @@ final class StatusCommand implements java.util.concurrent.Callable<Integer> {
     if (output == OutputFormat.wide) {
       throw new CliException("status prints json or yaml, not wide", ExitCodes.USAGE);
     }
-    PrintWriter out = spec.commandLine().getOut();
-    try (Cluster cluster = kube.connect()) {
-      NodeDaemon current = cluster.nodeDaemon(name);
-      Progress progress = new Progress(out, output == null);
-      if (!watch) {
-        RolloutState state = progress.show(current);
-        return finish(out, cluster, current, state, exitCode(state));
-      }
-      return watchUntilDone(cluster, current, limit, progress, out);
+  }
+
+  @Override
+  int run(Cluster cluster, PrintWriter out) {
+    NodeDaemon current = cluster.nodeDaemon(name);
+    Progress progress = new Progress(out, output == null, output == null && watch && terminal());
+    if (!watch) {
+      RolloutState state = progress.show(current);
+      return finish(out, cluster, current, state, exitCode(state));
     }
+    return watchUntilDone(cluster, current, limit, progress, out);
   }
 
   private int watchUntilDone(
@@ -158,6 +152,7 @@ final class StatusCommand implements java.util.concurrent.Callable<Integer> {
       }
       return finish(out, cluster, latest, state, exitCode(state));
     } finally {
+      progress.endLine();
       informer.close();
     }
   }
@@ -196,17 +191,78 @@ final class StatusCommand implements java.util.concurrent.Callable<Integer> {
     };
   }
 
-  /** Prints each new state once: the message, phase changes, and the nodes that block it. */
-  private static final class Progress {
+  /**
+   * True when standard output is a terminal that can redraw a line. On Java 22 and later a console
+   * exists even when output is redirected, so it is asked; TERM=dumb turns the live line off.
+   */
+  private static boolean terminal() {
+    java.io.Console console = System.console();
+    if (console == null || "dumb".equals(System.getenv("TERM"))) {
+      return false;
+    }
+    try {
+      return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+    } catch (ReflectiveOperationException e) {
+      return true; // Java 21: a console is only there for a terminal
+    }
+  }
+
+  /**
+   * Prints each new state once: the message, phase changes, and the nodes that block it. Live (on a
+   * terminal), a progress bar redrawn in place stands for the "Waiting for ..." lines; the other
+   * lines are printed above it and stay.
+   */
+  static final class Progress {
+    private static final String CLEAR_LINE = "\r\033[K";
     private final PrintWriter out;
     private final boolean enabled;
+    private final boolean live;
+    private boolean barShown;
     private String lastMessage;
     private String lastPhase;
     private List<String> lastBlocking = List.of();
 
-    Progress(PrintWriter out, boolean enabled) {
+    Progress(PrintWriter out, boolean enabled, boolean live) {
       this.out = out;
       this.enabled = enabled;
+      this.live = live;
+    }
+
+    private void line(String text) {
+      if (barShown) {
+        out.print(CLEAR_LINE);
+        barShown = false;
+      }
+      out.println(text);
+    }
+
+    private void bar(NodeDaemon nodeDaemon, String phase) {
+      NodeDaemonStatus status = nodeDaemon.getStatus();
+      int desired = valueOr(status.getDesiredNumberScheduled());
+      int updated = valueOr(status.getUpdatedNumberScheduled());
+      int updatedAvailable =
+          status.getUpdatedNumberAvailable() == null
+              ? Math.min(updated, valueOr(status.getNumberAvailable()))
+              : status.getUpdatedNumberAvailable();
+      int target = desired - RolloutState.partitionCount(nodeDaemon, desired);
+      out.print(
+          CLEAR_LINE
+              + ProgressBar.render(updatedAvailable, updated, target, ProgressBar.WIDTH)
+              + (phase == null ? "" : "  " + phase));
+      barShown = true;
+    }
+
+    /** Ends a bar left on screen (a timeout, a deleted NodeDaemon) so what follows starts clean. */
+    void endLine() {
+      if (barShown) {
+        out.println();
+        out.flush();
+        barShown = false;
+      }
+    }
+
+    private static int valueOr(Integer value) {
+      return value == null ? 0 : value;
     }
 
     RolloutState show(NodeDaemon nodeDaemon) {
@@ -224,7 +280,7 @@ final class StatusCommand implements java.util.concurrent.Callable<Integer> {
           && phase != null
           && !phase.equals(lastPhase)
           && state.result() != RolloutState.Result.COMPLETE) {
-        out.println(
+        line(
             "Phase "
                 + phase
                 + (status.getUpdateRevision() == null
@@ -232,10 +288,12 @@ final class StatusCommand implements java.util.concurrent.Callable<Integer> {
                     : " (update revision " + status.getUpdateRevision() + ")"));
         lastPhase = phase;
       }
-      if (!Objects.equals(state.message(), lastMessage)) {
-        out.println(state.message());
-        lastMessage = state.message();
+      boolean onTheBar = live && observed && !state.done();
+      if (!Objects.equals(state.message(), lastMessage)
+          && !(onTheBar && state.result() == RolloutState.Result.WAITING)) {
+        line(state.message());
       }
+      lastMessage = state.message();
       List<String> blocking =
           observed
               ? RolloutState.blockingLines(status, state.result() == RolloutState.Result.FAILED)
@@ -245,10 +303,13 @@ final class StatusCommand implements java.util.concurrent.Callable<Integer> {
       List<String> which = blocking.stream().map(line -> line.replaceFirst(" \\(.*", "")).toList();
       if (!blocking.isEmpty()
           && (!which.equals(lastBlocking) || state.result() == RolloutState.Result.FAILED)) {
-        out.println("Blocked on " + blocking.size() + " node(s):");
-        blocking.forEach(out::println);
+        line("Blocked on " + blocking.size() + " node(s):");
+        blocking.forEach(this::line);
       }
       lastBlocking = which;
+      if (onTheBar) {
+        bar(nodeDaemon, phase);
+      }
       out.flush();
       return state;
     }

@@ -1,14 +1,11 @@
 package dev.nodedaemon.cli;
 
 import dev.nodedaemon.api.NodeDaemon;
+import java.io.PrintWriter;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code undo NAME [--to-revision N]}: asks the operator to roll back by setting {@code
@@ -22,13 +19,7 @@ import picocli.CommandLine.Spec;
       "Roll back to the previous revision, or to --to-revision N.",
       "The operator performs the rollback; follow it with: kubectl nodedaemon status NAME"
     })
-final class UndoCommand implements Callable<Integer> {
-
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
-  @Mixin KubeOptions kube;
-
-  @Parameters(paramLabel = "NAME", description = "The NodeDaemon.")
-  String name;
+final class UndoCommand extends NodeDaemonCommand {
 
   @Option(
       names = "--to-revision",
@@ -38,58 +29,58 @@ final class UndoCommand implements Callable<Integer> {
   long toRevision;
 
   @Override
-  public Integer call() {
+  void checkOptions() {
     if (toRevision < 0) {
       throw new CliException("--to-revision must be 0 or a revision number", ExitCodes.USAGE);
     }
-    try (Cluster cluster = kube.connect()) {
-      NodeDaemon nodeDaemon = cluster.nodeDaemon(name);
-      List<Revision> revisions = cluster.revisions(name);
-      String currentHash = TemplateRevision.hash(nodeDaemon);
-      Revision target;
-      if (toRevision == 0) {
-        target =
-            revisions.stream()
-                .filter(r -> !currentHash.equals(r.hash()))
-                .max(Comparator.comparingLong(Revision::revision))
-                .orElseThrow(
-                    () ->
-                        new CliException(
-                            "no previous revision of node daemon \""
-                                + name
-                                + "\" to roll back to; revisions kept: "
-                                + Revision.numbers(revisions)));
-      } else {
-        target =
-            Revision.number(revisions, toRevision)
-                .orElseThrow(
-                    () ->
-                        new CliException(
-                            "unable to find revision "
-                                + toRevision
-                                + " of node daemon \""
-                                + name
-                                + "\"; revisions kept: "
-                                + Revision.numbers(revisions)));
-      }
-      if (currentHash.equals(target.hash())) {
-        spec.commandLine()
-            .getOut()
-            .println(
-                Cluster.displayName(name)
-                    + " skipped rollback (current template already matches revision "
-                    + target.revision()
-                    + ")");
-        return ExitCodes.OK;
-      }
-      // No change-cause write: the operator restores the template (and the revision keeps its
-      // cause); an annotation written now could land on the revision being left.
-      cluster.mergePatch(name, Patches.merge().rollbackTo(target.revision()).json());
+  }
+
+  @Override
+  int run(Cluster cluster, PrintWriter out) {
+    NodeDaemon nodeDaemon = cluster.nodeDaemon(name);
+    List<Revision> revisions = cluster.revisions(name);
+    String currentHash = TemplateRevision.hash(nodeDaemon);
+    Revision target;
+    if (toRevision == 0) {
+      target =
+          revisions.stream()
+              .filter(r -> !currentHash.equals(r.hash()))
+              .max(Comparator.comparingLong(Revision::revision))
+              .orElseThrow(
+                  () ->
+                      new CliException(
+                          "no previous revision of node daemon \""
+                              + name
+                              + "\" to roll back to; revisions kept: "
+                              + Revision.numbers(revisions)));
+    } else {
+      target =
+          Revision.number(revisions, toRevision)
+              .orElseThrow(
+                  () ->
+                      new CliException(
+                          "unable to find revision "
+                              + toRevision
+                              + " of node daemon \""
+                              + name
+                              + "\"; revisions kept: "
+                              + Revision.numbers(revisions)));
+    }
+    if (currentHash.equals(target.hash())) {
       spec.commandLine()
           .getOut()
           .println(
-              Cluster.displayName(name) + " rollback to revision " + target.label() + " requested");
+              Cluster.displayName(name)
+                  + " skipped rollback (current template already matches revision "
+                  + target.revision()
+                  + ")");
       return ExitCodes.OK;
     }
+    // No change-cause write: the operator restores the template (and the revision keeps its
+    // cause); an annotation written now could land on the revision being left.
+    cluster.mergePatch(name, Patches.merge().rollbackTo(target.revision()).json());
+    out.println(
+        Cluster.displayName(name) + " rollback to revision " + target.label() + " requested");
+    return ExitCodes.OK;
   }
 }

@@ -243,6 +243,51 @@ class CliFormattingTest {
     assertThatThrownBy(() -> Output.duration("5 minutes")).hasMessageContaining("invalid duration");
   }
 
+  @Test
+  void theProgressBarShowsAvailableUpdatedAndWaitingNodes() {
+    assertThat(ProgressBar.render(8, 12, 20, 20))
+        .isEqualTo("[########++++........] 8/20 available, 12/20 updated");
+    assertThat(ProgressBar.render(0, 0, 5, 10))
+        .isEqualTo("[..........] 0/5 available, 0/5 updated");
+    assertThat(ProgressBar.render(5, 5, 5, 10))
+        .isEqualTo("[##########] 5/5 available, 5/5 updated");
+    // One node of 5,000 moved: still one cell, so the bar is never silent about movement.
+    assertThat(ProgressBar.render(1, 2, 5000, 10))
+        .isEqualTo("[#+........] 1/5000 available, 2/5000 updated");
+    // Counts the operator reports beyond the target (a node joined) are clamped.
+    assertThat(ProgressBar.render(7, 9, 6, 6)).isEqualTo("[######] 6/6 available, 6/6 updated");
+  }
+
+  @Test
+  void onATerminalTheBarIsRedrawnInPlaceAndOtherLinesStayAboveIt() {
+    java.io.StringWriter text = new java.io.StringWriter();
+    StatusCommand.Progress progress =
+        new StatusCommand.Progress(new java.io.PrintWriter(text), true, true);
+    NodeDaemon nd = nodeDaemon(1, 1, 4, 1, 3);
+    nd.getStatus().setUpdatedNumberAvailable(0);
+    nd.getStatus().setPhase(RolloutPhase.Progressing);
+    progress.show(nd);
+    nd.getStatus().setUpdatedNumberScheduled(2);
+    nd.getStatus().setUpdatedNumberAvailable(1);
+    progress.show(nd);
+    nd.getStatus().setUpdatedNumberScheduled(4);
+    nd.getStatus().setUpdatedNumberAvailable(4);
+    nd.getStatus().setNumberAvailable(4);
+    nd.getStatus().setPhase(RolloutPhase.Complete);
+    progress.show(nd);
+
+    String clear = "\r\033[K";
+    assertThat(text.toString())
+        .isEqualTo(
+            "Phase Progressing\n"
+                + clear
+                + "[+++++++.......................] 0/4 available, 1/4 updated  Progressing"
+                + clear
+                + "[#######+++++++................] 1/4 available, 2/4 updated  Progressing"
+                + clear
+                + "node daemon \"agent\" successfully rolled out\n");
+  }
+
   private static NodeDaemon nodeDaemon(
       long generation, long observed, int desired, int updated, int available) {
     NodeDaemon nd = new NodeDaemon();
