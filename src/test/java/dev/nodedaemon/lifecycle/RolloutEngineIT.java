@@ -318,6 +318,7 @@ class RolloutEngineIT {
     TestFleet.withReadyDelay(nd, "1s");
     fleet.create(nd);
     fleet.awaitReadyOnExactly("agent", nodes);
+    fleet.awaitStatus("agent", phase(RolloutPhase.Complete)); // the first of two RolloutComplete
     fleet.patch(
         "agent",
         "[{\"op\": \"add\", \"path\": \"/spec/paused\", \"value\": true},"
