@@ -21,7 +21,8 @@ import java.util.Objects;
  *       nothing in it is trusted ("waiting for the spec update to be observed"). Nor is it while
  *       spec.rollbackTo waits for the operator to restore a template.
  *   <li>When the operator fills in status.phase, the phase decides: Complete and Failed end the
- *       wait; a Failed condition counts as Failed too.
+ *       wait; a Failed condition counts as Failed too, and so does a rollout the operator holds
+ *       because its spec cannot work (Paused with reason InvalidSpec).
  *   <li>Without a phase (an operator from before phases), the counters decide, as kubectl's
  *       DaemonSet status viewer does: complete when every node that should be updated is (all of
  *       them less a partition) and every node's pod is available.
@@ -76,6 +77,16 @@ record RolloutState(Result result, String message) {
     if (phase == RolloutPhase.Complete) {
       return new RolloutState(
           Result.COMPLETE, "node daemon \"" + name + "\" successfully rolled out");
+    }
+    // Held by a spec that cannot work: nothing will move until someone changes it, so waiting
+    // would only hang a pipeline. Reported as a failure with the operator's reason.
+    java.util.Optional<Condition> held =
+        condition(status, "Paused")
+            .filter(c -> "True".equals(c.getStatus()) && "InvalidSpec".equals(c.getReason()));
+    if (phase == RolloutPhase.Paused && held.isPresent()) {
+      return new RolloutState(
+          Result.FAILED,
+          "node daemon \"" + name + "\" rollout is held: " + held.get().getMessage());
     }
     String what = phase == RolloutPhase.RollingBack ? "rollback" : "rollout";
     if (phase == RolloutPhase.Paused

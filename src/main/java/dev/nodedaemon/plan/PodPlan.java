@@ -43,9 +43,22 @@ public record PodPlan(
    * @param updated nodes whose pod is of the update revision
    * @param updatedAvailable nodes whose update-revision pod is available
    * @param blocking nodes without an available pod, with the cause, in node-name order
+   * @param heldBy why the update of existing pods is held although the spec asks for it (a surge
+   *     with host ports, see {@link HostPorts}); null when nothing holds it
    */
   public record RolloutFacts(
-      int desired, int target, int updated, int updatedAvailable, List<BlockingNode> blocking) {}
+      int desired,
+      int target,
+      int updated,
+      int updatedAvailable,
+      List<BlockingNode> blocking,
+      String heldBy) {
+
+    public RolloutFacts(
+        int desired, int target, int updated, int updatedAvailable, List<BlockingNode> blocking) {
+      this(desired, target, updated, updatedAvailable, blocking, null);
+    }
+  }
 
   /**
    * @param force delete without grace: for a pod whose node is gone there is no kubelet left to

@@ -45,7 +45,9 @@ import java.util.Optional;
  *   <li>A node keeps at most one pod of the update revision and one older pod, and both only while
  *       a surge is in progress; which old pods go, and when, is decided by {@link
  *       RollingUpdatePlanner} within the update budget. OnDelete never deletes an old pod, and
- *       neither does a paused NodeDaemon (it still creates pods on nodes without one).
+ *       neither does a paused NodeDaemon (it still creates pods on nodes without one), nor a surge
+ *       whose template claims host ports ({@link HostPorts}: the surge pod could never be
+ *       scheduled), which is held and reported instead.
  *   <li>With podUpdatePolicy InPlaceIfPossible, an old pod the rolling step would delete is patched
  *       instead when its revision's template differs from the update template only in container
  *       images ({@link InPlaceUpdate}); it then counts as updated and unavailable until it runs the
@@ -79,6 +81,9 @@ public final class PodPlanner {
         RollingUpdatePlanner.budget(strategy, desired, node -> matchesUpdateSelector(input, node));
     boolean paused = Boolean.TRUE.equals(input.nodeDaemon().getSpec().getPaused());
     boolean surge = rolling && budget.maxSurge() > 0;
+    // A surge pod could never be scheduled beside an old pod that holds the node's host ports:
+    // existing pods are not updated (nodes without a pod still get one) and the status says why.
+    Optional<String> heldBy = surge ? HostPorts.surgeConflict(template) : Optional.empty();
     List<RollingUpdatePlanner.NodePods> eligible = new ArrayList<>();
 
     for (Node node : input.snapshot().nodes().values()) {
@@ -155,7 +160,7 @@ public final class PodPlanner {
       }
     }
 
-    if (rolling && !paused) {
+    if (rolling && !paused && heldBy.isEmpty()) {
       // Nodes update in name order, so a step is reproducible and a rollout easy to follow.
       eligible.sort(Comparator.comparing(RollingUpdatePlanner.NodePods::node));
       RollingUpdatePlanner.Step step =
@@ -189,7 +194,7 @@ public final class PodPlanner {
     }
 
     creates.sort(Comparator.naturalOrder());
-    RolloutFacts facts = rolloutFacts(input, eligible, rolling, budget, desired);
+    RolloutFacts facts = rolloutFacts(input, eligible, rolling, budget, desired, heldBy);
     return new PodPlan(
         creates, deletes, inPlace, events, bumps, verdicts, Optional.ofNullable(requeue), facts);
   }
@@ -204,7 +209,8 @@ public final class PodPlanner {
       List<RollingUpdatePlanner.NodePods> eligible,
       boolean rolling,
       RollingUpdatePlanner.Budget budget,
-      int desired) {
+      int desired,
+      Optional<String> heldBy) {
     int updated = 0;
     int updatedAvailable = 0;
     int oldOutsideSelector = 0;
@@ -239,7 +245,8 @@ public final class PodPlanner {
       }
     }
     int target = rolling ? desired - Math.max(budget.partition(), oldOutsideSelector) : desired;
-    return new RolloutFacts(desired, target, updated, updatedAvailable, blocking);
+    return new RolloutFacts(
+        desired, target, updated, updatedAvailable, blocking, heldBy.orElse(null));
   }
 
   private static PodUpdatePolicy podUpdatePolicy(UpdateStrategy strategy) {

@@ -38,8 +38,10 @@ import java.util.stream.Collectors;
  *       that joins later gets the update revision at once, which is scale-out, not a new rollout
  *       (it shows in the Available condition and in blockingNodes). A spec change (a new partition,
  *       say) assesses again.
- *   <li>Paused while spec.paused and not complete. Pausing stops the deadline clock: on resuming,
- *       and whenever a rollout that was standing still (Paused or Complete) has work again, the
+ *   <li>Paused while spec.paused, or while the update is held by a spec that cannot work ({@link
+ *       RolloutFacts#heldBy()}: then condition reasons InvalidSpec and a warning event InvalidSpec
+ *       when the hold begins), and not complete. Pausing stops the deadline clock: on resuming, and
+ *       whenever a rollout that was standing still (Paused or Complete) has work again, the
  *       last-progress time restarts at now.
  *   <li>Failed when a moving RollingUpdate has made no progress for progressDeadlineSeconds on the
  *       operator's clock; it is left as soon as progress resumes. OnDelete waits for people and has
@@ -52,6 +54,9 @@ import java.util.stream.Collectors;
 public final class RolloutAssessor {
 
   public static final int DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
+
+  /** Condition reason and event of a rollout held because its spec cannot work. */
+  public static final String INVALID_SPEC = "InvalidSpec";
 
   /** status.blockingNodes holds at most this many nodes; the condition message counts the rest. */
   public static final int MAX_BLOCKING_NODES = 20;
@@ -90,7 +95,8 @@ public final class RolloutAssessor {
             ? lastRollback.map(r -> revision.equals(r.getRevisionHash())).orElse(false)
             : Boolean.TRUE.equals(previousProgress.getRollback());
     int score = facts.updated() + facts.updatedAvailable();
-    boolean paused = Boolean.TRUE.equals(nodeDaemon.getSpec().getPaused());
+    boolean held = facts.heldBy() != null;
+    boolean paused = Boolean.TRUE.equals(nodeDaemon.getSpec().getPaused()) || held;
     boolean reached = facts.updatedAvailable() >= facts.target();
     boolean completedForThisSpec =
         !newRevision
@@ -177,7 +183,11 @@ public final class RolloutAssessor {
                         + " nodes after "
                         + Duration.between(Instant.parse(startTime), now).toSeconds()
                         + "s"));
-        case Paused -> events.add(new PlannedEvent(false, "RolloutPaused", "Rollout paused"));
+        case Paused -> {
+          if (!held) {
+            events.add(new PlannedEvent(false, "RolloutPaused", "Rollout paused"));
+          }
+        }
         case Failed ->
             events.add(
                 new PlannedEvent(
@@ -197,8 +207,23 @@ public final class RolloutAssessor {
       }
     }
 
+    boolean wasHeld =
+        previousPhase == RolloutPhase.Paused
+            && previous.getConditions() != null
+            && previous.getConditions().stream()
+                .anyMatch(c -> "Paused".equals(c.getType()) && INVALID_SPEC.equals(c.getReason()));
+    if (held && phase == RolloutPhase.Paused && !wasHeld) {
+      events.add(new PlannedEvent(true, INVALID_SPEC, facts.heldBy()));
+    }
+
     List<Condition> conditions =
-        conditions(phase, paused, facts, number, deadlineSeconds, describe(facts.blocking()));
+        conditions(
+            phase,
+            Boolean.TRUE.equals(nodeDaemon.getSpec().getPaused()),
+            facts,
+            number,
+            deadlineSeconds,
+            describe(facts.blocking()));
     Optional<Duration> requeue =
         (phase == RolloutPhase.Progressing || phase == RolloutPhase.RollingBack) && !onDelete
             ? Optional.of(Duration.between(now, deadline).plusSeconds(1))
@@ -215,7 +240,7 @@ public final class RolloutAssessor {
 
   private static List<Condition> conditions(
       RolloutPhase phase,
-      boolean paused,
+      boolean specPaused,
       RolloutFacts facts,
       long number,
       int deadlineSeconds,
@@ -228,12 +253,16 @@ public final class RolloutAssessor {
             + number
             + ", available";
     String waiting = facts.blocking().isEmpty() ? "" : "; waiting on " + blocking;
+    boolean held = facts.heldBy() != null && phase == RolloutPhase.Paused;
     List<Condition> conditions = new ArrayList<>();
     conditions.add(
         switch (phase) {
           case Progressing -> Conditions.of("Progressing", true, "RollingOut", progress + waiting);
           case RollingBack -> Conditions.of("Progressing", true, "RollingBack", progress + waiting);
-          case Paused -> Conditions.of("Progressing", false, "RolloutPaused", progress);
+          case Paused ->
+              held
+                  ? Conditions.of("Progressing", false, INVALID_SPEC, facts.heldBy())
+                  : Conditions.of("Progressing", false, "RolloutPaused", progress);
           case Complete -> Conditions.of("Progressing", false, "RolloutComplete", progress);
           case Failed ->
               Conditions.of(
@@ -254,9 +283,13 @@ public final class RolloutAssessor {
     conditions.add(
         Conditions.of(
             "Paused",
-            paused,
-            paused ? "PausedBySpec" : "NotPaused",
-            paused ? "spec.paused is true: no pod is replaced" : "spec.paused is not set"));
+            specPaused || held,
+            held ? INVALID_SPEC : specPaused ? "PausedBySpec" : "NotPaused",
+            held
+                ? facts.heldBy()
+                : specPaused
+                    ? "spec.paused is true: no pod is replaced"
+                    : "spec.paused is not set"));
     boolean failed = phase == RolloutPhase.Failed;
     conditions.add(
         Conditions.of(

@@ -244,6 +244,27 @@ class CliFormattingTest {
   }
 
   @Test
+  void aRolloutTheOperatorHoldsForAnInvalidSpecFailsTheWaitWithItsReason() {
+    NodeDaemon nd = nodeDaemon(2, 2, 3, 0, 3);
+    nd.getStatus().setPhase(RolloutPhase.Paused);
+    nd.getStatus()
+        .setConditions(
+            List.of(
+                new ConditionBuilder()
+                    .withType("Paused")
+                    .withStatus("True")
+                    .withReason("InvalidSpec")
+                    .withMessage("maxSurge cannot be used with host ports (...)")
+                    .build()));
+    RolloutState state = RolloutState.of(nd);
+    assertThat(state.result()).isEqualTo(RolloutState.Result.FAILED);
+    assertThat(state.message())
+        .isEqualTo(
+            "node daemon \"agent\" rollout is held: maxSurge cannot be used with host ports"
+                + " (...)");
+  }
+
+  @Test
   void theProgressBarShowsAvailableUpdatedAndWaitingNodes() {
     assertThat(ProgressBar.render(8, 12, 20, 20))
         .isEqualTo("[########++++........] 8/20 available, 12/20 updated");

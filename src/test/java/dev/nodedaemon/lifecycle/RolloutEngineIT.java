@@ -310,6 +310,57 @@ class RolloutEngineIT {
     }
   }
 
+  /**
+   * The brief's "refusing hostPort with maxSurge instead of deadlocking": the surge pod could never
+   * be scheduled beside the old one, so the operator holds the update, says why, and replaces no
+   * pod; switching to maxUnavailable lets the same template roll.
+   */
+  @Test
+  void aSurgeWithAHostPortIsHeldWithItsReasonAndNoPodIsTouched() {
+    TestFleet fleet = new TestFleet("hostport");
+    List<String> nodes = fleet.addNodes("n", 3);
+    NodeDaemon nd = agent(fleet, V1);
+    nd.getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0)
+        .setPorts(
+            List.of(
+                new io.fabric8.kubernetes.api.model.ContainerPortBuilder()
+                    .withContainerPort(9100)
+                    .withHostPort(9100)
+                    .build()));
+    nd.getSpec().getUpdateStrategy().getRollingUpdate().setMaxUnavailable(new IntOrString(0));
+    nd.getSpec().getUpdateStrategy().getRollingUpdate().setMaxSurge(new IntOrString(1));
+    fleet.create(nd);
+    List<String> before =
+        fleet.awaitReadyOnExactly("agent", nodes).stream()
+            .map(p -> p.getMetadata().getUid())
+            .toList();
+    fleet.awaitStatus("agent", phase(RolloutPhase.Complete));
+
+    fleet.setImage("agent", V2);
+    NodeDaemon held = fleet.awaitStatus("agent", phase(RolloutPhase.Paused));
+    assertThat(condition(held, "Paused").getReason()).isEqualTo("InvalidSpec");
+    assertThat(condition(held, "Paused").getMessage())
+        .startsWith(
+            "maxSurge cannot be used with host ports (container fluentd-elasticsearch uses hostPort"
+                + " 9100)");
+    awaitEvent(fleet, "InvalidSpec", 1);
+    assertThat(fleet.pods("agent").stream().map(p -> p.getMetadata().getUid()))
+        .as("the running pods, untouched")
+        .containsExactlyInAnyOrderElementsOf(before);
+
+    fleet.patch(
+        "agent",
+        "[{\"op\": \"replace\", \"path\": \"/spec/updateStrategy/rollingUpdate\","
+            + " \"value\": {\"maxUnavailable\": 1, \"maxSurge\": 0}}]");
+    fleet.awaitAllOnImage("agent", nodes, V2);
+    NodeDaemon done = fleet.awaitStatus("agent", phase(RolloutPhase.Complete));
+    assertThat(condition(done, "Paused").getStatus()).isEqualTo("False");
+  }
+
   @Test
   void pauseAndResumeAreVisibleAsPhaseConditionAndEvents() {
     TestFleet fleet = new TestFleet("pausephase");

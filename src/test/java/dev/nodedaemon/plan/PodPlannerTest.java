@@ -255,6 +255,38 @@ public class PodPlannerTest {
   }
 
   @Test
+  void aSurgeWithHostPortsHoldsTheUpdateButStillServesNodesWithoutAPod() {
+    node("n1");
+    node("n2");
+    node("n3");
+    pod("n1", "Running", true, "x", NOW.minusSeconds(60), "old");
+    pod("n2", "Running", true, "x", NOW.minusSeconds(60), "old");
+    NodeDaemon nd = withRollingUpdate(logAgent(), 0, 2);
+    nd.getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0)
+        .setPorts(
+            List.of(
+                new io.fabric8.kubernetes.api.model.ContainerPortBuilder()
+                    .withContainerPort(9100)
+                    .withHostPort(9100)
+                    .build()));
+
+    PodPlan plan = plan(nd);
+    // No surge pod beside n1's and n2's old pods (it could never be scheduled); n3 gets its pod.
+    expect(plan, List.of("n3"), List.of(), List.of());
+    assertThat(plan.rollout().heldBy()).contains("uses hostPort 9100");
+
+    // The same template with maxUnavailable instead rolls as usual: n3 (no pod yet) takes one of
+    // the two unavailable slots, one old pod goes in the other.
+    PodPlan unavailable = plan(withRollingUpdate(nd, 2, 0));
+    assertThat(unavailable.deletes()).hasSize(1);
+    assertThat(unavailable.rollout().heldBy()).isNull();
+  }
+
+  @Test
   void surgeDeletesTheOldPodOnlyOnceTheNewOneIsAvailable() {
     node("n1");
     node("n2");

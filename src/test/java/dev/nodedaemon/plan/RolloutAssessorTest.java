@@ -179,6 +179,32 @@ class RolloutAssessorTest {
   }
 
   @Test
+  void aHeldUpdateIsPausedWithTheReasonAndWarnsOnceUntilTheSpecIsFixed() {
+    String why = "maxSurge cannot be used with host ports (container agent uses hostPort 53)";
+    Assessment held = step(T0, new RolloutFacts(3, 3, 0, 0, List.of(), why));
+    assertThat(held.phase()).isEqualTo(RolloutPhase.Paused);
+    assertThat(held.events())
+        .extracting(PodPlan.PlannedEvent::reason, PodPlan.PlannedEvent::warning)
+        .contains(org.assertj.core.groups.Tuple.tuple("InvalidSpec", true));
+    assertThat(condition(held, "Paused").getReason()).isEqualTo("InvalidSpec");
+    assertThat(condition(held, "Paused").getMessage()).isEqualTo(why);
+    assertThat(condition(held, "Progressing").getReason()).isEqualTo("InvalidSpec");
+    assertThat(held.requeueAfter()).isEmpty(); // no deadline while held
+
+    // Still held a minute later: no second warning, and no deadline has passed.
+    status().setConditions(held.conditions());
+    Assessment later = step(T0.plusSeconds(3600), new RolloutFacts(3, 3, 0, 0, List.of(), why));
+    assertThat(later.phase()).isEqualTo(RolloutPhase.Paused);
+    assertThat(later.events()).isEmpty();
+
+    // maxSurge set to 0: the rollout moves, with a fresh deadline.
+    Assessment fixed = step(T0.plusSeconds(3601), facts(3, 1, 0));
+    assertThat(fixed.phase()).isEqualTo(RolloutPhase.Progressing);
+    assertThat(condition(fixed, "Paused").getStatus()).isEqualTo("False");
+    assertThat(fixed.requeueAfter()).contains(Duration.ofSeconds(601));
+  }
+
+  @Test
   void aRolloutStartedEventIsNotRepeatedForTheSameRevision() {
     step(T0, facts(3, 0, 0));
     assertThat(step(T0.plusSeconds(1), facts(3, 0, 0)).events()).isEmpty();
@@ -253,6 +279,10 @@ class RolloutAssessorTest {
     status.setObservedGeneration(nodeDaemon.getMetadata().getGeneration());
     nodeDaemon.setStatus(status);
     return assessment;
+  }
+
+  private NodeDaemonStatus status() {
+    return nodeDaemon.getStatus();
   }
 
   private static RolloutFacts facts(
