@@ -80,19 +80,31 @@ class MetricsDashboardIT {
                                   + ",phase=\"Complete\"} == 1")
                           .size()
                       == 1);
-      assertThat(scalar(prometheus, "nodedaemon_rollouts_completed_total{" + selector + "}"))
-          .as("initial rollout, V2, rollback to V2")
-          .isEqualTo(3);
-      assertThat(
-              scalar(
-                  prometheus,
-                  "nodedaemon_rollouts_failed_total{"
-                      + selector
-                      + ",reason=\"ProgressDeadlineExceeded\"}"))
-          .isEqualTo(1);
-      assertThat(scalar(prometheus, "nodedaemon_desired_nodes{" + selector + "}")).isEqualTo(4);
-      assertThat(scalar(prometheus, "count(nodedaemon_node_pod_ready{" + selector + "} == 1)"))
-          .isEqualTo(4);
+      // A scrape can fall in the middle of one reconcile's metric updates (the phase already
+      // Complete, a node's gauge not yet), so the end state is awaited; a counter that overshot
+      // never comes back down, so a double count still fails.
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                assertThat(
+                        scalar(prometheus, "nodedaemon_rollouts_completed_total{" + selector + "}"))
+                    .as("initial rollout, V2, rollback to V2")
+                    .isEqualTo(3);
+                assertThat(
+                        scalar(
+                            prometheus,
+                            "nodedaemon_rollouts_failed_total{"
+                                + selector
+                                + ",reason=\"ProgressDeadlineExceeded\"}"))
+                    .isEqualTo(1);
+                assertThat(scalar(prometheus, "nodedaemon_desired_nodes{" + selector + "}"))
+                    .isEqualTo(4);
+                assertThat(
+                        scalar(
+                            prometheus, "count(nodedaemon_node_pod_ready{" + selector + "} == 1)"))
+                    .isEqualTo(4);
+              });
 
       Instant end = Instant.now();
       Map<String, String> variables = new LinkedHashMap<>();
