@@ -258,11 +258,36 @@ public final class TestFleet {
               + "; events: "
               + eventReasons(involvedName)
               + "; pods: "
-              + describe(pods(involvedName)),
+              + describe(pods(involvedName))
+              + "; conditions: "
+              + conditions(involvedName),
           e);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The NodeDaemon's conditions as "Type=Status (Reason: message)", for failure messages. */
+  private String conditions(String name) {
+    NodeDaemon nodeDaemon = get(name);
+    if (nodeDaemon == null
+        || nodeDaemon.getStatus() == null
+        || nodeDaemon.getStatus().getConditions() == null) {
+      return "[]";
+    }
+    return nodeDaemon.getStatus().getConditions().stream()
+        .map(
+            c ->
+                c.getType()
+                    + "="
+                    + c.getStatus()
+                    + " ("
+                    + c.getReason()
+                    + ": "
+                    + c.getMessage()
+                    + ")")
+        .toList()
+        .toString();
   }
 
   public List<String> eventReasons(String involvedName) {
