@@ -46,6 +46,16 @@ public final class PlanExecutor {
     List<Deletion> deletions = plan.deletes();
     List<Result> deleted =
         slowStart(deletions, d -> d.force() ? writer.forceDelete(d.pod()) : writer.delete(d.pod()));
+    // Replacements follow only deletes that happened: a node whose old pod is still there (a
+    // conflict, an error) never gets a second pod.
+    List<String> replacements = new ArrayList<>();
+    for (int i = 0; i < deleted.size(); i++) {
+      Outcome outcome = deleted.get(i).outcome();
+      String node = deletions.get(i).replaceOn();
+      if (node != null && (outcome == Outcome.DONE || outcome == Outcome.NOT_FOUND)) {
+        replacements.add(node);
+      }
+    }
     for (int i = 0; i < deleted.size(); i++) {
       Pod pod = deletions.get(i).pod();
       Result result = deleted.get(i);
@@ -112,7 +122,9 @@ public final class PlanExecutor {
       moreToDo = true;
     }
 
-    List<String> nodes = plan.creates();
+    java.util.LinkedHashSet<String> creating = new java.util.LinkedHashSet<>(plan.creates());
+    creating.addAll(replacements);
+    List<String> nodes = new ArrayList<>(creating);
     if (nodes.size() > MAX_CREATES_PER_STEP) {
       nodes = nodes.subList(0, MAX_CREATES_PER_STEP);
       moreToDo = true;

@@ -147,6 +147,34 @@ class PlanExecutorTest {
     assertThat(events.reasons).containsExactly("SuccessfulDelete");
   }
 
+  @Test
+  void aReplacedNodeGetsItsNewPodOnlyAfterItsOldPodsDeleteSucceeded() {
+    Pod deletable = new PodBuilder().withNewMetadata().withName("old-n1").endMetadata().build();
+    Pod changed = new PodBuilder().withNewMetadata().withName("old-n2").endMetadata().build();
+    writer.answer =
+        name -> name.equals("old-n2") ? new Result(Outcome.CONFLICT, "changed") : Result.DONE;
+    PodPlan plan =
+        new PodPlan(
+            List.of("n3"),
+            List.of(
+                new PodPlan.Deletion(deletable, "rolling update", false, "n1"),
+                new PodPlan.Deletion(changed, "rolling update", false, "n2")),
+            List.of(),
+            List.of(),
+            List.of(),
+            Map.of(),
+            Optional.empty(),
+            NO_ROLLOUT);
+
+    PlanExecutor.Outcomes outcomes = executor.execute(nodeDaemon, plan, this::podFor);
+
+    // n1's old pod went, so n1 gets its new pod now; n2's delete conflicted: n2 keeps its old pod
+    // and gets nothing until a later step deletes it.
+    assertThat(writer.deletes).containsExactlyInAnyOrder("old-n1", "old-n2");
+    assertThat(writer.creates).containsExactlyInAnyOrder("agent-n3", "agent-n1");
+    assertThat(outcomes.moreToDo()).isTrue();
+  }
+
   private static PodPlan creates(int count) {
     return new PodPlan(
         IntStream.range(0, count).mapToObj(i -> "n" + i).toList(),

@@ -287,6 +287,21 @@ public class PodPlannerTest {
   }
 
   @Test
+  void aRollingDeleteWithoutSurgeNamesItsNodeForAReplacementInTheSameStep() {
+    node("n1");
+    node("n2");
+    pod("n1", "Running", true, "x", NOW.minusSeconds(60), "old");
+    pod("n2", "Running", true, "x", NOW.minusSeconds(60), "old");
+
+    PodPlan plan = plan(withRollingUpdate(logAgent(), 1, 0));
+
+    assertThat(plan.deletes())
+        .singleElement()
+        .satisfies(d -> assertThat(d.replaceOn()).isEqualTo("n1"));
+    assertThat(plan.creates()).as("the create waits for the delete, in the executor").isEmpty();
+  }
+
+  @Test
   void surgeDeletesTheOldPodOnlyOnceTheNewOneIsAvailable() {
     node("n1");
     node("n2");
