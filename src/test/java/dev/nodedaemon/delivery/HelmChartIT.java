@@ -133,7 +133,7 @@ class HelmChartIT {
       fleet.create(agent);
       unwatched.create(unwatched.logAgent("agent"));
       fleet.awaitReadyOnExactly("agent", nodes);
-      assertThat(fleet.eventReasons("agent")).contains("SuccessfulAdopt");
+      fleet.awaitEvents("agent", "SuccessfulAdopt", 1, Duration.ofSeconds(30));
 
       // Rollouts: v2, back to v2.5.2 (its revision renumbered), v3 (v2's revision pruned).
       for (String tag : List.of("v2", "v2.5.2", "v3")) {

@@ -79,15 +79,7 @@ class ServiceMonitorIT {
             .findFirst()
             .orElseThrow();
 
-    Commands.Result applied =
-        cluster.tryKubectl(
-            Serialization.asYaml(monitor),
-            "apply",
-            "--validate=strict",
-            "-n",
-            NAMESPACE,
-            "-f",
-            "-");
+    Commands.Result applied = applyStrictly(monitor);
     assertThat(applied.ok()).as(applied.stderr()).isTrue();
 
     GenericKubernetesResource stored =
@@ -108,30 +100,20 @@ class ServiceMonitorIT {
 
     // The check has teeth: a misspelt field and a malformed duration are refused.
     endpoint(sent).put("intervall", "30s");
-    Commands.Result misspelt =
-        cluster.tryKubectl(
-            Serialization.asYaml(monitor),
-            "apply",
-            "--validate=strict",
-            "-n",
-            NAMESPACE,
-            "-f",
-            "-");
+    Commands.Result misspelt = applyStrictly(monitor);
     assertThat(misspelt.ok()).isFalse();
     assertThat(misspelt.stderr()).contains("unknown field").contains("intervall");
     endpoint(sent).remove("intervall");
     endpoint(sent).put("interval", "every minute");
-    Commands.Result malformed =
-        cluster.tryKubectl(
-            Serialization.asYaml(monitor),
-            "apply",
-            "--validate=strict",
-            "-n",
-            NAMESPACE,
-            "-f",
-            "-");
+    Commands.Result malformed = applyStrictly(monitor);
     assertThat(malformed.ok()).isFalse();
     assertThat(malformed.stderr()).contains("interval");
+  }
+
+  /** kubectl apply with strict field validation: unknown or duplicate fields are errors. */
+  private static Commands.Result applyStrictly(GenericKubernetesResource monitor) {
+    return cluster.tryKubectl(
+        Serialization.asYaml(monitor), "apply", "--validate=strict", "-n", NAMESPACE, "-f", "-");
   }
 
   @SuppressWarnings("unchecked")

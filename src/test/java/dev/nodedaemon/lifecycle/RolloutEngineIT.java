@@ -320,17 +320,7 @@ class RolloutEngineIT {
     TestFleet fleet = new TestFleet("hostport");
     List<String> nodes = fleet.addNodes("n", 3);
     NodeDaemon nd = agent(fleet, V1);
-    nd.getSpec()
-        .getTemplate()
-        .getSpec()
-        .getContainers()
-        .get(0)
-        .setPorts(
-            List.of(
-                new io.fabric8.kubernetes.api.model.ContainerPortBuilder()
-                    .withContainerPort(9100)
-                    .withHostPort(9100)
-                    .build()));
+    TestFleet.withHostPort(nd, 9100);
     nd.getSpec().getUpdateStrategy().getRollingUpdate().setMaxUnavailable(new IntOrString(0));
     nd.getSpec().getUpdateStrategy().getRollingUpdate().setMaxSurge(new IntOrString(1));
     fleet.create(nd);

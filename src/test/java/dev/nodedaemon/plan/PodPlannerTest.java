@@ -11,6 +11,7 @@ import dev.nodedaemon.api.UpdateStrategyType;
 import dev.nodedaemon.apply.DaemonPodFactory;
 import dev.nodedaemon.observe.ClusterSnapshot;
 import dev.nodedaemon.plan.PlanInput.NodeBackoff;
+import dev.nodedaemon.testing.TestFleet;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -262,17 +263,7 @@ public class PodPlannerTest {
     pod("n1", "Running", true, "x", NOW.minusSeconds(60), "old");
     pod("n2", "Running", true, "x", NOW.minusSeconds(60), "old");
     NodeDaemon nd = withRollingUpdate(logAgent(), 0, 2);
-    nd.getSpec()
-        .getTemplate()
-        .getSpec()
-        .getContainers()
-        .get(0)
-        .setPorts(
-            List.of(
-                new io.fabric8.kubernetes.api.model.ContainerPortBuilder()
-                    .withContainerPort(9100)
-                    .withHostPort(9100)
-                    .build()));
+    TestFleet.withHostPort(nd, 9100);
 
     PodPlan plan = plan(nd);
     // No surge pod beside n1's and n2's old pods (it could never be scheduled); n3 gets its pod.

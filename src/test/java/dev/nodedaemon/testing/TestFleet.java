@@ -101,6 +101,23 @@ public final class TestFleet {
     return nd;
   }
 
+  /** The NodeDaemon's first container claims {@code port} on its node (a hostPort). */
+  public static NodeDaemon withHostPort(NodeDaemon nodeDaemon, int port) {
+    nodeDaemon
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0)
+        .setPorts(
+            List.of(
+                new io.fabric8.kubernetes.api.model.ContainerPortBuilder()
+                    .withContainerPort(port)
+                    .withHostPort(port)
+                    .build()));
+    return nodeDaemon;
+  }
+
   /** kwok makes the NodeDaemon's pods Ready only after {@code delay}, such as "2s". */
   public static NodeDaemon withReadyDelay(NodeDaemon nodeDaemon, String delay) {
     nodeDaemon
