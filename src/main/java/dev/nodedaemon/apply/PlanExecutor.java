@@ -50,15 +50,12 @@ public final class PlanExecutor {
     // conflict, an error) never gets a second pod.
     List<String> replacements = new ArrayList<>();
     for (int i = 0; i < deleted.size(); i++) {
-      Outcome outcome = deleted.get(i).outcome();
-      String node = deletions.get(i).replaceOn();
-      if (node != null && (outcome == Outcome.DONE || outcome == Outcome.NOT_FOUND)) {
-        replacements.add(node);
-      }
-    }
-    for (int i = 0; i < deleted.size(); i++) {
       Pod pod = deletions.get(i).pod();
       Result result = deleted.get(i);
+      if (deletions.get(i).replaceOn() != null
+          && (result.outcome() == Outcome.DONE || result.outcome() == Outcome.NOT_FOUND)) {
+        replacements.add(deletions.get(i).replaceOn());
+      }
       switch (result.outcome()) {
         case DONE ->
             events.normal(

@@ -3,14 +3,13 @@ package dev.nodedaemon.cli;
 import dev.nodedaemon.api.BlockingNode;
 import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.api.NodeDaemonStatus;
-import dev.nodedaemon.api.RollingUpdate;
 import dev.nodedaemon.api.RolloutPhase;
 import dev.nodedaemon.api.UpdateStrategy;
 import dev.nodedaemon.api.UpdateStrategyType;
+import dev.nodedaemon.plan.RollingUpdatePlanner;
+import dev.nodedaemon.plan.RolloutAssessor;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.IntOrString;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * Where a NodeDaemon's rollout stands, as {@code status} reports it. Pure: the command watches the
@@ -66,10 +65,7 @@ record RolloutState(Result result, String message) {
     int desired = count(status.getDesiredNumberScheduled());
     int updated = count(status.getUpdatedNumberScheduled());
     int available = count(status.getNumberAvailable());
-    int updatedAvailable =
-        status.getUpdatedNumberAvailable() == null
-            ? Math.min(updated, available)
-            : status.getUpdatedNumberAvailable();
+    int updatedAvailable = updatedAvailable(status);
     RolloutPhase phase = status.getPhase();
     if (phase == RolloutPhase.Failed || conditionTrue(status, "Failed")) {
       return new RolloutState(Result.FAILED, failedMessage(name, status));
@@ -82,7 +78,10 @@ record RolloutState(Result result, String message) {
     // would only hang a pipeline. Reported as a failure with the operator's reason.
     java.util.Optional<Condition> held =
         condition(status, "Paused")
-            .filter(c -> "True".equals(c.getStatus()) && "InvalidSpec".equals(c.getReason()));
+            .filter(
+                c ->
+                    "True".equals(c.getStatus())
+                        && RolloutAssessor.INVALID_SPEC.equals(c.getReason()));
     if (phase == RolloutPhase.Paused && held.isPresent()) {
       return new RolloutState(
           Result.FAILED,
@@ -185,17 +184,16 @@ record RolloutState(Result result, String message) {
         || strategy.getRollingUpdate() == null) {
       return 0;
     }
-    RollingUpdate rollingUpdate = strategy.getRollingUpdate();
-    IntOrString partition = rollingUpdate.getPartition();
-    if (partition == null) {
-      return 0;
-    }
-    if (partition.getIntVal() != null) {
-      return Math.min(desired, partition.getIntVal());
-    }
-    String text = Objects.requireNonNullElse(partition.getStrVal(), "0").replace("%", "");
-    int percent = text.isEmpty() ? 0 : Integer.parseInt(text);
-    return (int) Math.min(desired, Math.ceil(desired * percent / 100.0));
+    return Math.min(
+        desired,
+        RollingUpdatePlanner.scaled(strategy.getRollingUpdate().getPartition(), desired, 0));
+  }
+
+  /** Nodes on the update revision whose pod is available; older operators did not report it. */
+  static int updatedAvailable(NodeDaemonStatus status) {
+    return status.getUpdatedNumberAvailable() != null
+        ? status.getUpdatedNumberAvailable()
+        : Math.min(count(status.getUpdatedNumberScheduled()), count(status.getNumberAvailable()));
   }
 
   private static int count(Integer value) {

@@ -240,10 +240,7 @@ final class StatusCommand extends NodeDaemonCommand {
       NodeDaemonStatus status = nodeDaemon.getStatus();
       int desired = valueOr(status.getDesiredNumberScheduled());
       int updated = valueOr(status.getUpdatedNumberScheduled());
-      int updatedAvailable =
-          status.getUpdatedNumberAvailable() == null
-              ? Math.min(updated, valueOr(status.getNumberAvailable()))
-              : status.getUpdatedNumberAvailable();
+      int updatedAvailable = RolloutState.updatedAvailable(status);
       int target = desired - RolloutState.partitionCount(nodeDaemon, desired);
       out.print(
           CLEAR_LINE

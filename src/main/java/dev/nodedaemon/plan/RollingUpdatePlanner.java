@@ -82,8 +82,11 @@ public final class RollingUpdatePlanner {
     return new Budget(maxUnavailable, maxSurge, partition, matchesUpdateSelector, strict);
   }
 
-  /** An int, or a percentage of {@code total} rounded up; {@code fallback} when absent. */
-  static int scaled(IntOrString value, int total, int fallback) {
+  /**
+   * An int, or a percentage of {@code total} rounded up; {@code fallback} when absent. The one
+   * reading of int-or-percent fields, for the operator and the kubectl plugin alike.
+   */
+  public static int scaled(IntOrString value, int total, int fallback) {
     if (value == null) {
       return fallback;
     }
