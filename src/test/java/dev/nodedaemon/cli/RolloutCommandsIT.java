@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nodedaemon.api.NodeDaemon;
-import dev.nodedaemon.api.RollingUpdate;
-import dev.nodedaemon.api.UpdateStrategy;
 import dev.nodedaemon.revision.RevisionPlanner;
 import dev.nodedaemon.testing.SharedOperator;
 import dev.nodedaemon.testing.TestFleet;
@@ -139,13 +137,8 @@ class RolloutCommandsIT {
   void promoteLiftsAPartition() {
     TestFleet fleet = new TestFleet("cli-partition");
     List<String> nodes = fleet.addNodes("n", 3);
-    NodeDaemon nd = fleet.logAgent("agent");
-    RollingUpdate rolling = new RollingUpdate();
-    rolling.setMaxUnavailable(new IntOrString(3));
-    rolling.setPartition(new IntOrString(2));
-    UpdateStrategy strategy = new UpdateStrategy();
-    strategy.setRollingUpdate(rolling);
-    nd.getSpec().setUpdateStrategy(strategy);
+    NodeDaemon nd = TestFleet.withRollingUpdate(fleet.logAgent("agent"), 3, null);
+    nd.getSpec().getUpdateStrategy().getRollingUpdate().setPartition(new IntOrString(2));
     fleet.create(nd);
     fleet.awaitReadyOnExactly("agent", nodes);
 

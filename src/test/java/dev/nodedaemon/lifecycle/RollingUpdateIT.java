@@ -3,14 +3,12 @@ package dev.nodedaemon.lifecycle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nodedaemon.api.NodeDaemon;
-import dev.nodedaemon.api.RollingUpdate;
 import dev.nodedaemon.api.UpdateStrategy;
 import dev.nodedaemon.api.UpdateStrategyType;
 import dev.nodedaemon.apply.DaemonPodFactory;
 import dev.nodedaemon.testing.PodInvariantChecker;
 import dev.nodedaemon.testing.SharedOperator;
 import dev.nodedaemon.testing.TestFleet;
-import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
 import java.util.List;
@@ -74,7 +72,7 @@ class RollingUpdateIT {
     TestFleet fleet = new TestFleet("pct");
     List<String> nodes = fleet.addNodes("n", 4);
     NodeDaemon nd = slowToBecomeReady(fleet.logAgent("agent"));
-    nd.getSpec().setUpdateStrategy(rolling("50%", null));
+    TestFleet.withRollingUpdate(nd, "50%", null);
     fleet.create(nd);
     fleet.awaitReadyOnExactly("agent", nodes);
 
@@ -94,7 +92,7 @@ class RollingUpdateIT {
     TestFleet fleet = new TestFleet("surge");
     List<String> nodes = fleet.addNodes("n", 3);
     NodeDaemon nd = slowToBecomeReady(fleet.logAgent("agent"));
-    nd.getSpec().setUpdateStrategy(rolling(0, 1));
+    TestFleet.withRollingUpdate(nd, 0, 1);
     nd.getSpec().setMinReadySeconds(2);
     fleet.create(nd);
     fleet.awaitReadyOnExactly("agent", nodes);
@@ -151,22 +149,6 @@ class RollingUpdateIT {
   /** Pods become ready one second after they start, so a rollout has steps to watch. */
   private static NodeDaemon slowToBecomeReady(NodeDaemon nd) {
     return TestFleet.withReadyDelay(nd, "1s");
-  }
-
-  private static UpdateStrategy rolling(Object maxUnavailable, Object maxSurge) {
-    RollingUpdate rolling = new RollingUpdate();
-    rolling.setMaxUnavailable(intOrString(maxUnavailable));
-    rolling.setMaxSurge(intOrString(maxSurge));
-    UpdateStrategy strategy = new UpdateStrategy();
-    strategy.setRollingUpdate(rolling);
-    return strategy;
-  }
-
-  private static IntOrString intOrString(Object value) {
-    if (value == null) {
-      return null;
-    }
-    return value instanceof Integer i ? new IntOrString(i) : new IntOrString((String) value);
   }
 
   private static Set<String> uids(List<Pod> pods) {

@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.nodedaemon.api.FailurePolicy;
 import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.api.PodUpdatePolicy;
-import dev.nodedaemon.api.RollingUpdate;
 import dev.nodedaemon.api.RolloutPhase;
-import dev.nodedaemon.api.UpdateStrategy;
 import dev.nodedaemon.observe.DaemonPods;
 import dev.nodedaemon.testing.PodInvariantChecker;
 import dev.nodedaemon.testing.SharedOperator;
@@ -387,12 +385,7 @@ class RolloutEngineIT {
   private static NodeDaemon agent(TestFleet fleet, String image) {
     NodeDaemon nd = fleet.logAgent("agent");
     nd.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(image);
-    RollingUpdate rolling = new RollingUpdate();
-    rolling.setMaxUnavailable(new IntOrString(1));
-    UpdateStrategy strategy = new UpdateStrategy();
-    strategy.setRollingUpdate(rolling);
-    nd.getSpec().setUpdateStrategy(strategy);
-    return nd;
+    return TestFleet.withRollingUpdate(nd, 1, null);
   }
 
   private static java.util.function.Predicate<NodeDaemon> phase(RolloutPhase phase) {

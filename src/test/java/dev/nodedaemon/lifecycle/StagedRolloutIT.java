@@ -3,8 +3,6 @@ package dev.nodedaemon.lifecycle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nodedaemon.api.NodeDaemon;
-import dev.nodedaemon.api.RollingUpdate;
-import dev.nodedaemon.api.UpdateStrategy;
 import dev.nodedaemon.observe.DaemonPods;
 import dev.nodedaemon.testing.PodInvariantChecker;
 import dev.nodedaemon.testing.SharedOperator;
@@ -32,13 +30,8 @@ class StagedRolloutIT {
   void partitionHoldsExactlyThatManyNodesBackUntilLowered() {
     TestFleet fleet = new TestFleet("partition");
     List<String> nodes = fleet.addNodes("n", 4);
-    NodeDaemon nd = fleet.logAgent("agent");
-    RollingUpdate rolling = new RollingUpdate();
-    rolling.setMaxUnavailable(new IntOrString(4));
-    rolling.setPartition(new IntOrString(2));
-    UpdateStrategy strategy = new UpdateStrategy();
-    strategy.setRollingUpdate(rolling);
-    nd.getSpec().setUpdateStrategy(strategy);
+    NodeDaemon nd = TestFleet.withRollingUpdate(fleet.logAgent("agent"), 4, null);
+    nd.getSpec().getUpdateStrategy().getRollingUpdate().setPartition(new IntOrString(2));
     fleet.create(nd);
     fleet.awaitReadyOnExactly("agent", nodes);
 

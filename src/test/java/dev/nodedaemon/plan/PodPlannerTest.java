@@ -1,11 +1,11 @@
 package dev.nodedaemon.plan;
 
+import static dev.nodedaemon.testing.TestFleet.withRollingUpdate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.api.NodeDaemonSpec;
 import dev.nodedaemon.api.PodSelector;
-import dev.nodedaemon.api.RollingUpdate;
 import dev.nodedaemon.api.UpdateStrategy;
 import dev.nodedaemon.api.UpdateStrategyType;
 import dev.nodedaemon.apply.DaemonPodFactory;
@@ -536,24 +536,6 @@ public class PodPlannerTest {
         io.fabric8.kubernetes.client.utils.Serialization.clone(nd.getSpec().getTemplate());
     old.getSpec().getContainers().get(0).setImage(image);
     revisions = new RevisionIndex(2, Map.of("old", 1L, REV, 2L), Map.of("old", old));
-  }
-
-  private static NodeDaemon withRollingUpdate(
-      NodeDaemon nd, Object maxUnavailable, Object maxSurge) {
-    RollingUpdate rolling = new RollingUpdate();
-    rolling.setMaxUnavailable(intOrString(maxUnavailable));
-    rolling.setMaxSurge(intOrString(maxSurge));
-    UpdateStrategy strategy = new UpdateStrategy();
-    strategy.setRollingUpdate(rolling);
-    nd.getSpec().setUpdateStrategy(strategy);
-    return nd;
-  }
-
-  private static IntOrString intOrString(Object value) {
-    if (value == null) {
-      return null;
-    }
-    return value instanceof Integer i ? new IntOrString(i) : new IntOrString((String) value);
   }
 
   // --- fixtures ---

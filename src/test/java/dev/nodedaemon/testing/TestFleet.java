@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.api.NodeDaemonSpec;
 import dev.nodedaemon.api.PodSelector;
+import dev.nodedaemon.api.RollingUpdate;
+import dev.nodedaemon.api.UpdateStrategy;
 import dev.nodedaemon.apply.DaemonPodFactory;
 import dev.nodedaemon.observe.DaemonPods;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -101,6 +105,28 @@ public final class TestFleet {
     return nd;
   }
 
+  /**
+   * A RollingUpdate strategy with these budgets, each an Integer, a "N%" String or null (unset);
+   * other fields of the strategy are set on {@code nd.getSpec().getUpdateStrategy()} after.
+   */
+  public static NodeDaemon withRollingUpdate(
+      NodeDaemon nodeDaemon, Object maxUnavailable, Object maxSurge) {
+    RollingUpdate rolling = new RollingUpdate();
+    rolling.setMaxUnavailable(intOrPercent(maxUnavailable));
+    rolling.setMaxSurge(intOrPercent(maxSurge));
+    UpdateStrategy strategy = new UpdateStrategy();
+    strategy.setRollingUpdate(rolling);
+    nodeDaemon.getSpec().setUpdateStrategy(strategy);
+    return nodeDaemon;
+  }
+
+  public static IntOrString intOrPercent(Object value) {
+    if (value == null) {
+      return null;
+    }
+    return value instanceof Integer i ? new IntOrString(i) : new IntOrString((String) value);
+  }
+
   /** The NodeDaemon's first container claims {@code port} on its node (a hostPort). */
   public static NodeDaemon withHostPort(NodeDaemon nodeDaemon, int port) {
     nodeDaemon
@@ -110,11 +136,7 @@ public final class TestFleet {
         .getContainers()
         .get(0)
         .setPorts(
-            List.of(
-                new io.fabric8.kubernetes.api.model.ContainerPortBuilder()
-                    .withContainerPort(port)
-                    .withHostPort(port)
-                    .build()));
+            List.of(new ContainerPortBuilder().withContainerPort(port).withHostPort(port).build()));
     return nodeDaemon;
   }
 
@@ -175,19 +197,32 @@ public final class TestFleet {
 
   /** Exactly one live, ready pod on each of {@code nodes} and on no other node. */
   public List<Pod> awaitReadyOnExactly(String nodeDaemonName, List<String> nodes) {
+    return awaitOnePodPerNode(nodeDaemonName, nodes, p -> true, Duration.ofSeconds(90));
+  }
+
+  /**
+   * Waits until each of {@code nodes}, and no other node, runs exactly one live (non-terminating)
+   * pod that is ready and matches {@code each}; returns those live pods. An old pod may still be
+   * terminating beside its replacement.
+   */
+  private List<Pod> awaitOnePodPerNode(
+      String nodeDaemonName, List<String> nodes, Predicate<Pod> each, Duration timeout) {
+    List<String> expected = nodes.stream().sorted().toList();
     return awaitPods(
-        nodeDaemonName,
-        pods -> {
-          List<Pod> live = pods.stream().filter(p -> !DaemonPods.isTerminating(p)).toList();
-          return live.size() == nodes.size()
-              && live.stream().allMatch(DaemonPods::isReady)
-              && live.stream()
-                  .map(p -> p.getSpec().getNodeName())
-                  .sorted()
-                  .toList()
-                  .equals(nodes.stream().sorted().toList());
-        },
-        Duration.ofSeconds(90));
+            nodeDaemonName,
+            pods -> {
+              List<Pod> live = pods.stream().filter(p -> !DaemonPods.isTerminating(p)).toList();
+              return live.stream().allMatch(p -> DaemonPods.isReady(p) && each.test(p))
+                  && live.stream()
+                      .map(p -> p.getSpec().getNodeName())
+                      .sorted()
+                      .toList()
+                      .equals(expected);
+            },
+            timeout)
+        .stream()
+        .filter(p -> !DaemonPods.isTerminating(p))
+        .toList();
   }
 
   /** A JSON patch on a NodeDaemon, as {@code kubectl patch --type=json}: no resourceVersion. */
@@ -213,20 +248,10 @@ public final class TestFleet {
   }
 
   /** Waits until each of {@code nodes} runs exactly one ready, live pod with {@code image}. */
+  /** Waits until every node runs exactly one live pod, ready, on {@code image}; returns them. */
   public List<Pod> awaitAllOnImage(String nodeDaemonName, List<String> nodes, String image) {
-    return awaitPods(
-        nodeDaemonName,
-        pods -> {
-          List<Pod> live = pods.stream().filter(p -> !DaemonPods.isTerminating(p)).toList();
-          return live.size() == nodes.size()
-              && live.stream().allMatch(p -> image.equals(image(p)) && DaemonPods.isReady(p))
-              && live.stream()
-                  .map(p -> p.getSpec().getNodeName())
-                  .sorted()
-                  .toList()
-                  .equals(nodes.stream().sorted().toList());
-        },
-        Duration.ofSeconds(120));
+    return awaitOnePodPerNode(
+        nodeDaemonName, nodes, p -> image.equals(image(p)), Duration.ofSeconds(120));
   }
 
   public static String image(Pod pod) {
