@@ -54,8 +54,13 @@ public final class DaemonPodFactory {
   }
 
   public static Pod build(NodeDaemon nodeDaemon, String nodeName, String revisionHash) {
-    PodTemplateSpec template =
-        Serialization.clone(nodeDaemon.getSpec().getTemplate()); // never alias the primary's spec
+    return build(nodeDaemon, nodeName, revisionHash, nodeDaemon.getSpec().getTemplate());
+  }
+
+  /** The pod of an older revision, from the template that revision stores. */
+  public static Pod build(
+      NodeDaemon nodeDaemon, String nodeName, String revisionHash, PodTemplateSpec source) {
+    PodTemplateSpec template = Serialization.clone(source); // never alias the primary's spec
     ObjectMeta metadata =
         template.getMetadata() == null ? new ObjectMeta() : template.getMetadata();
     Map<String, String> labels =

@@ -1,6 +1,7 @@
 package dev.nodedaemon.apply;
 
 import dev.nodedaemon.observe.DaemonPods;
+import dev.nodedaemon.plan.HealthGateEvaluator;
 import dev.nodedaemon.plan.PodPlan.InPlacePatch;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -11,6 +12,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.net.HttpURLConnection;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -33,6 +35,25 @@ public final class KubernetesPodWriter implements PodWriter {
     } catch (KubernetesClientException e) {
       if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
         return new Result(Outcome.ALREADY_EXISTS, e.getMessage());
+      }
+      if (refusal(e)) {
+        return new Result(Outcome.REFUSED, reason(e));
+      }
+      return new Result(Outcome.FAILED, reason(e));
+    }
+  }
+
+  @Override
+  public Result dryRunCreate(Pod pod) {
+    try {
+      client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).dryRun().create();
+      return Result.DONE;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+        return Result.DONE; // a pod of that name exists: the template itself was admitted
+      }
+      if (refusal(e)) {
+        return new Result(Outcome.REFUSED, reason(e));
       }
       return new Result(Outcome.FAILED, reason(e));
     }
@@ -104,6 +125,13 @@ public final class KubernetesPodWriter implements PodWriter {
     patch.add(
         JsonPatch.entry("/metadata/annotations", DaemonPods.IN_PLACE_ANNOTATION),
         DaemonPods.formatImageIds(previousImageIds));
+    // The health gates count restarts and the ready timeout from the update, not the creation.
+    patch.add(
+        JsonPatch.entry("/metadata/annotations", HealthGateEvaluator.UPDATED_AT_ANNOTATION),
+        Instant.now().toString());
+    patch.add(
+        JsonPatch.entry("/metadata/annotations", HealthGateEvaluator.RESTARTS_BEFORE_ANNOTATION),
+        String.valueOf(restarts(pod)));
     try {
       client
           .pods()
@@ -121,6 +149,15 @@ public final class KubernetesPodWriter implements PodWriter {
       }
       return new Result(Outcome.FAILED, reason(e));
     }
+  }
+
+  private static int restarts(Pod pod) {
+    if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+      return 0;
+    }
+    return pod.getStatus().getContainerStatuses().stream()
+        .mapToInt(s -> s.getRestartCount() == null ? 0 : s.getRestartCount())
+        .sum();
   }
 
   private static String imageId(Pod pod, String container) {
@@ -163,6 +200,13 @@ public final class KubernetesPodWriter implements PodWriter {
     } catch (KubernetesClientException e) {
       return new Result(Outcome.FAILED, reason(e));
     }
+  }
+
+  /** Invalid, or forbidden by admission: asking again unchanged gets the same answer. */
+  private static boolean refusal(KubernetesClientException e) {
+    return e.getCode() == HttpURLConnection.HTTP_BAD_REQUEST
+        || e.getCode() == HttpURLConnection.HTTP_FORBIDDEN
+        || e.getCode() == 422;
   }
 
   private static String reason(KubernetesClientException e) {

@@ -36,7 +36,11 @@ public final class PlanExecutor {
   }
 
   /** What the step achieved: problems to report, and whether work is left for the next step. */
-  public record Outcomes(List<String> problems, boolean moreToDo, List<Pod> created) {}
+  /**
+   * @param refused a create was refused by the API server as invalid or forbidden
+   */
+  public record Outcomes(
+      List<String> problems, boolean moreToDo, List<Pod> created, boolean refused) {}
 
   public Outcomes execute(NodeDaemon nodeDaemon, PodPlan plan, Function<String, Pod> podForNode) {
     events.record(nodeDaemon, plan.events());
@@ -68,7 +72,7 @@ public final class PlanExecutor {
                     + ")");
         case NOT_FOUND -> {}
         case CONFLICT, ALREADY_EXISTS -> moreToDo = true;
-        case FAILED -> {
+        case FAILED, REFUSED -> {
           problems.add("delete " + pod.getMetadata().getName() + ": " + result.message());
           events.warning(
               nodeDaemon,
@@ -102,7 +106,7 @@ public final class PlanExecutor {
                     + ")");
         case NOT_FOUND -> {}
         case CONFLICT, ALREADY_EXISTS -> moreToDo = true;
-        case FAILED -> {
+        case FAILED, REFUSED -> {
           problems.add(
               "update in place " + patch.pod().getMetadata().getName() + ": " + result.message());
           events.warning(
@@ -129,6 +133,7 @@ public final class PlanExecutor {
     List<Pod> pods = nodes.stream().map(podForNode).toList();
     List<Result> created = slowStart(pods, writer::create);
     List<Pod> done = new ArrayList<>();
+    boolean refused = false;
     for (int i = 0; i < created.size(); i++) {
       Pod pod = pods.get(i);
       Result result = created.get(i);
@@ -139,7 +144,8 @@ public final class PlanExecutor {
               nodeDaemon, "SuccessfulCreate", "Created pod: " + pod.getMetadata().getName());
         }
         case ALREADY_EXISTS, CONFLICT, NOT_FOUND -> moreToDo = true;
-        case FAILED -> {
+        case FAILED, REFUSED -> {
+          refused |= result.outcome() == Outcome.REFUSED;
           problems.add("create on node " + nodes.get(i) + ": " + result.message());
           events.warning(
               nodeDaemon,
@@ -151,7 +157,7 @@ public final class PlanExecutor {
     if (created.size() < pods.size()) {
       moreToDo = true;
     }
-    return new Outcomes(summarise(problems), moreToDo, done);
+    return new Outcomes(summarise(problems), moreToDo, done, refused);
   }
 
   /**
@@ -176,7 +182,7 @@ public final class PlanExecutor {
         boolean anyFailed = false;
         for (Future<Result> future : futures) {
           Result result = join(future);
-          anyFailed |= result.outcome() == Outcome.FAILED;
+          anyFailed |= result.outcome() == Outcome.FAILED || result.outcome() == Outcome.REFUSED;
           results.add(result);
         }
         if (anyFailed) {

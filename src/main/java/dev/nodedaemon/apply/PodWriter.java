@@ -17,6 +17,8 @@ public interface PodWriter {
     NOT_FOUND,
     /** The pod changed since it was read; the next reconcile decides again. */
     CONFLICT,
+    /** The API server refuses the pod as it is (invalid, forbidden by admission): not transient. */
+    REFUSED,
     FAILED
   }
 
@@ -25,6 +27,13 @@ public interface PodWriter {
   }
 
   Result create(Pod pod);
+
+  /**
+   * Asks the API server whether it would create the pod (a server-side dry run: validation and
+   * admission, nothing stored). DONE when it would, REFUSED with its message when it would not,
+   * FAILED when the question could not be asked.
+   */
+  Result dryRunCreate(Pod pod);
 
   /** Deletes the pod if it is still the version that was planned on. */
   Result delete(Pod pod);

@@ -1,9 +1,11 @@
 package dev.nodedaemon.metrics;
 
+import dev.nodedaemon.api.GateFailure;
 import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.api.NodeDaemonStatus;
 import dev.nodedaemon.api.RollbackRecord;
 import dev.nodedaemon.api.RolloutPhase;
+import dev.nodedaemon.api.RolloutProgress;
 import dev.nodedaemon.observe.DaemonPods;
 import dev.nodedaemon.plan.PlanInput;
 import dev.nodedaemon.plan.PodPlan.PlannedEvent;
@@ -68,10 +70,23 @@ public final class RolloutMetrics {
       };
 
   /** Reasons a rollback can have (RollbackRecord.reason); their counters start at zero. */
-  static final List<String> ROLLBACK_REASONS = List.of("Requested", "ProgressDeadlineExceeded");
+  static final List<String> ROLLBACK_REASONS =
+      List.of("Requested", "ProgressDeadlineExceeded", "HealthGateFailed");
 
-  /** Reasons a rollout can fail; the assessor has one. */
-  static final List<String> FAILURE_REASONS = List.of("ProgressDeadlineExceeded");
+  /** Reasons a rollout can fail: its deadline passed, or its health gates stopped it. */
+  static final List<String> FAILURE_REASONS =
+      List.of("ProgressDeadlineExceeded", "HealthGateFailed");
+
+  /** Health gates a node can fail (GateFailure.reason); their counters start at zero. */
+  static final List<String> GATE_REASONS =
+      List.of(
+          "CrashLoopBackOff",
+          "ImagePullBackOff",
+          "ErrImagePull",
+          "OOMKilled",
+          "Restarts",
+          "NotReadyInTime",
+          "NodeNotReady");
 
   private final MeterRegistry registry;
   private final boolean perNode;
@@ -89,6 +104,10 @@ public final class RolloutMetrics {
   private final GaugeSet misscheduled;
   private final GaugeSet phase;
   private final GaugeSet paused;
+  private final GaugeSet frozen;
+  private final GaugeSet step;
+  private final GaugeSet steps;
+  private final GaugeSet failedNodes;
   private final GaugeSet progressRatio;
   private final GaugeSet revisionInfo;
   private final GaugeSet nodeReady;
@@ -117,6 +136,13 @@ public final class RolloutMetrics {
     misscheduled = gauges("misscheduled.nodes", "Nodes that run a daemon pod but should not.");
     phase = gauges("rollout.phase", "1 for the rollout's current phase, 0 for the others.");
     paused = gauges("paused", "1 while spec.paused is true.");
+    frozen = gauges("frozen", "1 while spec.frozen is true: no pod writes at all.");
+    step = gauges("rollout.step", "The current step of a staged rollout, from 1; 0 without steps.");
+    steps = gauges("rollout.steps", "How many steps the rollout has; 0 without steps.");
+    failedNodes =
+        gauges(
+            "rollout.failed.nodes",
+            "Nodes whose updated pod failed a health gate in this rollout.");
     progressRatio =
         gauges(
             "rollout.progress.ratio",
@@ -140,11 +166,16 @@ public final class RolloutMetrics {
    * @param targetNodes the nodes the rollout should reach (PodPlan.RolloutFacts.target)
    * @param status the status the reconcile built
    * @param events the rollout events the assessor emitted in this reconcile
+   * @param gateFailures nodes that failed a health gate first in this reconcile
    */
   public void observe(
-      PlanInput input, int targetNodes, NodeDaemonStatus status, List<PlannedEvent> events) {
+      PlanInput input,
+      int targetNodes,
+      NodeDaemonStatus status,
+      List<PlannedEvent> events,
+      List<GateFailure> gateFailures) {
     try {
-      update(input, targetNodes, status, events);
+      update(input, targetNodes, status, events, gateFailures);
     } catch (RuntimeException e) {
       // Metrics must never stop a reconcile.
       LOG.warnf(
@@ -156,7 +187,11 @@ public final class RolloutMetrics {
   }
 
   private void update(
-      PlanInput input, int targetNodes, NodeDaemonStatus status, List<PlannedEvent> events) {
+      PlanInput input,
+      int targetNodes,
+      NodeDaemonStatus status,
+      List<PlannedEvent> events,
+      List<GateFailure> gateFailures) {
     NodeDaemon nodeDaemon = input.nodeDaemon();
     String uid = nodeDaemon.getMetadata().getUid();
     Tags tags =
@@ -180,6 +215,17 @@ public final class RolloutMetrics {
       phase.set(tags.and("phase", each.name()), each == status.getPhase() ? 1 : 0);
     }
     paused.set(tags, Boolean.TRUE.equals(nodeDaemon.getSpec().getPaused()) ? 1 : 0);
+    frozen.set(tags, Boolean.TRUE.equals(nodeDaemon.getSpec().getFrozen()) ? 1 : 0);
+    RolloutProgress progress = status.getRollout();
+    step.set(tags, progress == null ? 0 : valueOf(progress.getStep()));
+    steps.set(tags, progress == null ? 0 : valueOf(progress.getStepCount()));
+    failedNodes.set(tags, progress == null ? 0 : valueOf(progress.getFailedNodes()));
+    for (String reason : GATE_REASONS) {
+      gateFailures(tags, reason);
+    }
+    for (GateFailure failure : gateFailures) {
+      gateFailures(tags, Objects.requireNonNullElse(failure.getReason(), "Unknown")).increment();
+    }
     progressRatio.set(
         tags,
         targetNodes <= 0
@@ -246,9 +292,22 @@ public final class RolloutMetrics {
         case "ProgressDeadlineExceeded" ->
             counter("rollouts.failed", "Rollouts that failed.", tags.and("reason", event.reason()))
                 .increment();
+        case "RolloutHalted" ->
+            counter(
+                    "rollouts.failed",
+                    "Rollouts that failed.",
+                    tags.and("reason", "HealthGateFailed"))
+                .increment();
         default -> {}
       }
     }
+  }
+
+  private Counter gateFailures(Tags tags, String reason) {
+    return counter(
+        "gate.failures",
+        "Nodes whose updated pod failed a health gate, by the gate that failed.",
+        tags.and("reason", reason));
   }
 
   /**
@@ -427,6 +486,10 @@ public final class RolloutMetrics {
     return List.of(
         desired,
         current,
+        frozen,
+        step,
+        steps,
+        failedNodes,
         updated,
         updatedAvailable,
         target,

@@ -14,14 +14,15 @@ import java.util.Set;
  * (none)            x         x       x               x
  * Progressing       x         x       x       x       x
  * RollingBack       x         x       x       x       x
- * Paused            x         x       x               x
+ * Paused            x         x       x       x       x
  * Complete          x         x       x               x
  * Failed            x         x       x       x       x
  * </pre>
  *
  * <ul>
- *   <li>Failed is reached only from a rollout that was moving (Progressing or RollingBack): a
- *       paused rollout has no deadline, and a complete one has nothing left to fail.
+ *   <li>Failed is reached from a rollout that was moving (Progressing or RollingBack) when its
+ *       deadline passes, or from a Paused one (a step waiting for a promote) when its health gates
+ *       fail; a complete one has nothing left to fail, and gates are not evaluated after it.
  *   <li>Complete is left only by a new revision (to Progressing or RollingBack) or by pausing.
  *   <li>Failed is left when progress resumes, a new revision or rollback comes, or it is paused.
  * </ul>
@@ -38,7 +39,7 @@ public final class PhaseTransitions {
       Map.of(
           RolloutPhase.Progressing, ALL,
           RolloutPhase.RollingBack, ALL,
-          RolloutPhase.Paused, NOT_FAILED,
+          RolloutPhase.Paused, ALL,
           RolloutPhase.Complete, NOT_FAILED,
           RolloutPhase.Failed, ALL);
 

@@ -21,6 +21,8 @@ import java.util.Set;
  * @param firstSeenReady when the operator first saw each pod ready, on its own clock, by {@link
  *     #readinessKey}
  * @param creationsInFlight nodes whose pod this operator created but has not observed yet
+ * @param templateRefusal why the API server refuses pods of the update revision's template (a
+ *     server-side dry run of one pod), empty when it admits them or has not been asked
  * @param now the operator's clock
  */
 public record PlanInput(
@@ -31,7 +33,29 @@ public record PlanInput(
     Map<String, NodeBackoff> backoff,
     Map<String, Instant> firstSeenReady,
     Set<String> creationsInFlight,
+    Optional<String> templateRefusal,
     Instant now) {
+
+  public PlanInput(
+      NodeDaemon nodeDaemon,
+      String updateRevision,
+      RevisionIndex revisions,
+      ClusterSnapshot snapshot,
+      Map<String, NodeBackoff> backoff,
+      Map<String, Instant> firstSeenReady,
+      Set<String> creationsInFlight,
+      Instant now) {
+    this(
+        nodeDaemon,
+        updateRevision,
+        revisions,
+        snapshot,
+        backoff,
+        firstSeenReady,
+        creationsInFlight,
+        Optional.empty(),
+        now);
+  }
 
   /** Failed-pod backoff on one node: no failed pod is replaced there before {@code until}. */
   public record NodeBackoff(Instant until, Duration delay) {}

@@ -19,6 +19,9 @@ import java.util.Optional;
  * @param verdicts whether each node should run, or keep, the pod
  * @param requeueAfter when to look again even if nothing changes (backoff or minReadySeconds)
  * @param rollout what the step saw of the rollout, for the phase and conditions
+ * @param gates the health gates' verdict on the update revision's pods
+ * @param createRevision the revision whose template the creates use: the update revision, or, while
+ *     the update revision is held as bad, the revision the fleet ran before it
  */
 public record PodPlan(
     List<String> creates,
@@ -28,7 +31,31 @@ public record PodPlan(
     List<String> backoffBumps,
     Map<String, Verdict> verdicts,
     Optional<Duration> requeueAfter,
-    RolloutFacts rollout) {
+    RolloutFacts rollout,
+    HealthGateEvaluator.Verdict gates,
+    String createRevision) {
+
+  public PodPlan(
+      List<String> creates,
+      List<Deletion> deletes,
+      List<InPlacePatch> inPlaceUpdates,
+      List<PlannedEvent> events,
+      List<String> backoffBumps,
+      Map<String, Verdict> verdicts,
+      Optional<Duration> requeueAfter,
+      RolloutFacts rollout) {
+    this(
+        creates,
+        deletes,
+        inPlaceUpdates,
+        events,
+        backoffBumps,
+        verdicts,
+        requeueAfter,
+        rollout,
+        HealthGateEvaluator.Verdict.passing(1),
+        null);
+  }
 
   /**
    * @param images the new image per container name
@@ -37,14 +64,25 @@ public record PodPlan(
   public record InPlacePatch(Pod pod, Map<String, String> images, String revision) {}
 
   /**
+   * Why the update of existing pods is held although the spec asks for it.
+   *
+   * @param reason the condition reason and event reason, such as InvalidSpec or PodTemplateRejected
+   */
+  public record Hold(String reason, String message) {}
+
+  /**
    * @param desired nodes that should run the pod
    * @param target nodes that should end on the update revision: desired less those held back by
    *     partition or the update node selector (all desired nodes for OnDelete)
    * @param updated nodes whose pod is of the update revision
    * @param updatedAvailable nodes whose update-revision pod is available
    * @param blocking nodes without an available pod, with the cause, in node-name order
-   * @param heldBy why the update of existing pods is held although the spec asks for it (a surge
-   *     with host ports, see {@link HostPorts}); null when nothing holds it
+   * @param hold why the update of existing pods is held although the spec asks for it (a surge with
+   *     host ports, a template the API server refuses, a revision marked bad, a failed health
+   *     gate); null when nothing holds it
+   * @param rolloutTarget nodes the whole rollout should reach; {@code target} is the current step's
+   *     share of them
+   * @param skippedNotReady NotReady nodes left out of the rollout until they are Ready
    */
   public record RolloutFacts(
       int desired,
@@ -52,11 +90,36 @@ public record PodPlan(
       int updated,
       int updatedAvailable,
       List<BlockingNode> blocking,
-      String heldBy) {
+      Hold hold,
+      int rolloutTarget,
+      int skippedNotReady) {
 
     public RolloutFacts(
         int desired, int target, int updated, int updatedAvailable, List<BlockingNode> blocking) {
-      this(desired, target, updated, updatedAvailable, blocking, null);
+      this(desired, target, updated, updatedAvailable, blocking, null, target, 0);
+    }
+
+    public RolloutFacts(
+        int desired,
+        int target,
+        int updated,
+        int updatedAvailable,
+        List<BlockingNode> blocking,
+        String heldBy) {
+      this(
+          desired,
+          target,
+          updated,
+          updatedAvailable,
+          blocking,
+          heldBy == null ? null : new Hold(RolloutAssessor.INVALID_SPEC, heldBy),
+          target,
+          0);
+    }
+
+    /** The hold's message, null when nothing holds the update. */
+    public String heldBy() {
+      return hold == null ? null : hold.message();
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.nodedaemon.plan;
 
 import dev.nodedaemon.api.BlockingNode;
+import dev.nodedaemon.api.NotReadyNodePolicy;
 import dev.nodedaemon.api.PodUpdatePolicy;
 import dev.nodedaemon.api.UpdateStrategy;
 import dev.nodedaemon.api.UpdateStrategyType;
@@ -11,6 +12,7 @@ import dev.nodedaemon.placement.NodeEligibility;
 import dev.nodedaemon.placement.NodeEligibility.Verdict;
 import dev.nodedaemon.plan.PlanInput.NodeBackoff;
 import dev.nodedaemon.plan.PodPlan.Deletion;
+import dev.nodedaemon.plan.PodPlan.Hold;
 import dev.nodedaemon.plan.PodPlan.InPlacePatch;
 import dev.nodedaemon.plan.PodPlan.PlannedEvent;
 import dev.nodedaemon.plan.PodPlan.RolloutFacts;
@@ -22,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,13 +58,41 @@ import java.util.Optional;
  *       instead when its revision's template differs from the update template only in container
  *       images ({@link InPlaceUpdate}); it then counts as updated and unavailable until it runs the
  *       new images and is available again. Never with surge, which needs a second pod.
+ *   <li>Bad input never deletes a working pod. While the API server refuses the update revision's
+ *       pods (a server-side dry run), the plan makes no write at all except removing pods whose
+ *       node is gone: no create would succeed, so no pod may be deleted or patched for one.
+ *   <li>While the update revision is held as bad (its health gates failed, now or before) no old
+ *       pod is replaced, and nodes that need a pod get the revision the fleet ran before it.
+ *   <li>A frozen NodeDaemon gets no write at all, creates included.
+ *   <li>With steps, the rollout may update only the current step's nodes; the rest are held back as
+ *       a partition holds them. A rollback ignores steps, partition and the update node selector:
+ *       every node that left the revision it restores goes back, within the budget.
+ *   <li>Under notReadyNodes Skip (the default), a NotReady node whose pod is not of the update
+ *       revision is left out of a forward rollout: it neither uses the budget, nor holds the
+ *       rollout back, nor is touched; it is updated once Ready again.
  * </ol>
  */
 public final class PodPlanner {
 
   private PodPlanner() {}
 
+  /**
+   * What the rest of the rollout engine decided before the pods are planned.
+   *
+   * @param step the current step of a staged rollout, from 1; 0 without steps
+   * @param rollingBack the update revision is one a rollback restored
+   * @param retrying spec.retry: the update revision's bad mark and earlier gate failures are
+   *     dropped
+   */
+  public record Limits(int step, boolean rollingBack, boolean retrying) {
+    public static final Limits NONE = new Limits(0, false, false);
+  }
+
   public static PodPlan plan(PlanInput input) {
+    return plan(input, Limits.NONE);
+  }
+
+  public static PodPlan plan(PlanInput input, Limits limits) {
     PodSpec template = input.nodeDaemon().getSpec().getTemplate().getSpec();
     List<Toleration> tolerations = DaemonTolerations.withDefaults(template);
     Map<String, Verdict> verdicts = new HashMap<>();
@@ -81,13 +112,36 @@ public final class PodPlanner {
     boolean rolling =
         strategy == null || strategy.effectiveType() == UpdateStrategyType.RollingUpdate;
     RollingUpdatePlanner.Budget budget =
-        RollingUpdatePlanner.budget(strategy, desired, node -> matchesUpdateSelector(input, node));
+        RollingUpdatePlanner.budget(
+            strategy, desired, node -> limits.rollingBack() || matchesUpdateSelector(input, node));
+    if (limits.rollingBack()) {
+      budget = budget.withPartition(0);
+    } else if (limits.step() > 0) {
+      int stepNodes =
+          RolloutSteps.exposedNodes(RolloutSteps.steps(input.nodeDaemon()), limits.step(), desired);
+      budget = budget.withPartition(Math.max(budget.partition(), desired - stepNodes));
+    }
     boolean paused = Boolean.TRUE.equals(input.nodeDaemon().getSpec().getPaused());
+    boolean frozen = Boolean.TRUE.equals(input.nodeDaemon().getSpec().getFrozen());
+    boolean skipNotReady =
+        !limits.rollingBack() && notReadyPolicy(strategy) == NotReadyNodePolicy.Skip;
     boolean surge = rolling && budget.maxSurge() > 0;
     // A surge pod could never be scheduled beside an old pod that holds the node's host ports:
     // existing pods are not updated (nodes without a pod still get one) and the status says why.
-    Optional<String> heldBy = surge ? HostPorts.surgeConflict(template) : Optional.empty();
+    Optional<Hold> hold =
+        input
+            .templateRefusal()
+            .map(why -> new Hold(EventReason.PodTemplateRejected.name(), why))
+            .or(
+                () ->
+                    (surge ? HostPorts.surgeConflict(template) : Optional.<String>empty())
+                        .map(why -> new Hold(RolloutAssessor.INVALID_SPEC, why)));
+    boolean refused = input.templateRefusal().isPresent();
+    Optional<String> markedBad =
+        limits.retrying() ? Optional.empty() : input.revisions().badReason(input.updateRevision());
     List<RollingUpdatePlanner.NodePods> eligible = new ArrayList<>();
+    Map<String, Pod> updatedPods = new LinkedHashMap<>();
+    int skipped = 0;
 
     for (Node node : input.snapshot().nodes().values()) {
       String nodeName = node.getMetadata().getName();
@@ -99,7 +153,13 @@ public final class PodPlanner {
           continue;
         }
         if (!verdict.shouldContinueRunning()) {
-          deletes.add(new Deletion(pod, "node " + nodeName + " no longer qualifies"));
+          if (!refused) {
+            deletes.add(new Deletion(pod, "node " + nodeName + " no longer qualifies"));
+          }
+          continue;
+        }
+        if ((DaemonPods.isFailed(pod) || DaemonPods.isSucceeded(pod)) && refused) {
+          live.add(pod); // no replacement could be created: it stays, visible
           continue;
         }
         if (DaemonPods.isFailed(pod) || DaemonPods.isSucceeded(pod)) {
@@ -158,12 +218,58 @@ public final class PodPlanner {
         // once that pod is gone; the deletion's watch event brings the reconcile that retries it.
         creates.add(nodeName);
       }
+      if (updated != null) {
+        updatedPods.put(nodeName, updated);
+      }
       if (verdict.shouldRun()) {
-        eligible.add(new RollingUpdatePlanner.NodePods(nodeName, updated, old));
+        if (skipNotReady && updated == null && !HealthGateEvaluator.nodeReady(node)) {
+          skipped++; // back in the rollout once Ready
+        } else {
+          eligible.add(new RollingUpdatePlanner.NodePods(nodeName, updated, old));
+        }
       }
     }
 
-    if (rolling && !paused && heldBy.isEmpty()) {
+    int rolloutTarget = rolloutTarget(input, eligible, rolling, budget, desired, skipped, limits);
+    // Gates watch a rollout until it completes; a pod that fails later is not the rollout's doing.
+    HealthGateEvaluator.Verdict gates =
+        rolloutCompleted(input)
+            ? HealthGateEvaluator.Verdict.passing(1)
+            : HealthGateEvaluator.evaluate(input, updatedPods, rolloutTarget, limits.retrying());
+    if (hold.isEmpty() && gates.failed()) {
+      hold =
+          Optional.of(
+              new Hold(
+                  EventReason.HealthGateFailed.name(),
+                  gates.failedNodes()
+                      + " of "
+                      + rolloutTarget
+                      + " nodes failed their health gates (threshold "
+                      + gates.threshold()
+                      + "): "
+                      + HealthGateEvaluator.describe(gates.failures())));
+    } else if (hold.isEmpty() && markedBad.isPresent()) {
+      hold =
+          Optional.of(
+              new Hold(
+                  EventReason.RevisionMarkedBad.name(),
+                  "revision "
+                      + input.revisions().updateNumber()
+                      + " ("
+                      + input.updateRevision()
+                      + ") is marked bad: "
+                      + markedBad.get()
+                      + "; set spec.retry (kubectl nodedaemon retry) to roll it out again"));
+    }
+    // While the update revision is held as bad, nodes that need a pod get the one before it.
+    String createRevision =
+        hold.isPresent()
+                && (gates.failed() || markedBad.isPresent())
+                && stableRevision(input).isPresent()
+            ? stableRevision(input).get()
+            : null;
+
+    if (rolling && !paused && !frozen && hold.isEmpty()) {
       // Nodes update in name order, so a step is reproducible and a rollout easy to follow.
       eligible.sort(Comparator.comparing(RollingUpdatePlanner.NodePods::node));
       RollingUpdatePlanner.Step step =
@@ -205,9 +311,99 @@ public final class PodPlanner {
     }
 
     creates.sort(Comparator.naturalOrder());
-    RolloutFacts facts = rolloutFacts(input, eligible, rolling, budget, desired, heldBy);
+    if (refused) {
+      creates.clear(); // none would be admitted
+    }
+    RolloutFacts facts =
+        rolloutFacts(
+            input, eligible, rolling, budget, desired, hold.orElse(null), rolloutTarget, skipped);
+    if (frozen) {
+      // Frozen: every write waits, and so does every event about one.
+      return new PodPlan(
+          List.of(),
+          List.of(),
+          List.of(),
+          List.of(),
+          List.of(),
+          verdicts,
+          Optional.empty(),
+          facts,
+          gates,
+          createRevision);
+    }
     return new PodPlan(
-        creates, deletes, inPlace, events, bumps, verdicts, Optional.ofNullable(requeue), facts);
+        creates,
+        deletes,
+        inPlace,
+        events,
+        bumps,
+        verdicts,
+        Optional.ofNullable(requeue),
+        facts,
+        gates,
+        createRevision);
+  }
+
+  /**
+   * Nodes the whole rollout should reach: those in it (not skipped for being NotReady), less those
+   * partition or the update node selector hold back, and no more than the last step exposes.
+   */
+  private static int rolloutTarget(
+      PlanInput input,
+      List<RollingUpdatePlanner.NodePods> eligible,
+      boolean rolling,
+      RollingUpdatePlanner.Budget budget,
+      int desired,
+      int skipped,
+      Limits limits) {
+    if (!rolling) {
+      return desired;
+    }
+    int heldBySelector = 0;
+    for (RollingUpdatePlanner.NodePods n : eligible) {
+      if (n.updated() == null && n.old() != null && !budget.updatable().test(n.node())) {
+        heldBySelector++;
+      }
+    }
+    int specPartition = limits.rollingBack() ? 0 : budget.specPartition();
+    int target = desired - skipped - Math.max(specPartition, heldBySelector);
+    if (limits.step() > 0) {
+      target =
+          Math.min(
+              target,
+              RolloutSteps.exposedNodes(
+                  RolloutSteps.steps(input.nodeDaemon()), Integer.MAX_VALUE, desired));
+    }
+    return Math.max(0, target);
+  }
+
+  private static boolean rolloutCompleted(PlanInput input) {
+    var status = input.nodeDaemon().getStatus();
+    return status != null
+        && status.getPhase() == dev.nodedaemon.api.RolloutPhase.Complete
+        && status.getRollout() != null
+        && input.updateRevision().equals(status.getRollout().getRevision());
+  }
+
+  /** The revision the fleet ran before the current rollout, if it is still kept. */
+  private static Optional<String> stableRevision(PlanInput input) {
+    String current =
+        input.nodeDaemon().getStatus() == null
+            ? null
+            : input.nodeDaemon().getStatus().getCurrentRevision();
+    return current == null
+            || current.equals(input.updateRevision())
+            || input.revisions().templateOf(current).isEmpty()
+        ? Optional.empty()
+        : Optional.of(current);
+  }
+
+  private static NotReadyNodePolicy notReadyPolicy(UpdateStrategy strategy) {
+    return strategy == null
+            || strategy.getRollingUpdate() == null
+            || strategy.getRollingUpdate().getNotReadyNodes() == null
+        ? NotReadyNodePolicy.Skip
+        : strategy.getRollingUpdate().getNotReadyNodes();
   }
 
   /**
@@ -221,7 +417,9 @@ public final class PodPlanner {
       boolean rolling,
       RollingUpdatePlanner.Budget budget,
       int desired,
-      Optional<String> heldBy) {
+      Hold hold,
+      int rolloutTarget,
+      int skipped) {
     int updated = 0;
     int updatedAvailable = 0;
     int oldOutsideSelector = 0;
@@ -255,9 +453,19 @@ public final class PodPlanner {
         blocking.add(new BlockingNode(n.node(), problem.reason(), problem.message()));
       }
     }
-    int target = rolling ? desired - Math.max(budget.partition(), oldOutsideSelector) : desired;
+    int target =
+        rolling
+            ? Math.max(0, desired - skipped - Math.max(budget.partition(), oldOutsideSelector))
+            : desired;
     return new RolloutFacts(
-        desired, target, updated, updatedAvailable, blocking, heldBy.orElse(null));
+        desired,
+        Math.min(target, rolloutTarget),
+        updated,
+        updatedAvailable,
+        blocking,
+        hold,
+        rolloutTarget,
+        skipped);
   }
 
   private static PodUpdatePolicy podUpdatePolicy(UpdateStrategy strategy) {

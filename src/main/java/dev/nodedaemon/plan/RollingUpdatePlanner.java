@@ -58,13 +58,21 @@ public final class RollingUpdatePlanner {
    * @param partition how many eligible nodes stay on an old revision
    * @param updatable nodes the update may touch (the update node selector); others keep theirs
    * @param strict whether old pods that are already unavailable count against the budget
+   * @param specPartition the partition the spec asks for; {@code partition} may hold more nodes
+   *     back (the current step of a staged rollout) or fewer (a rollback)
    */
   public record Budget(
       int maxUnavailable,
       int maxSurge,
       int partition,
       Predicate<String> updatable,
-      boolean strict) {}
+      boolean strict,
+      int specPartition) {
+
+    public Budget withPartition(int newPartition) {
+      return new Budget(maxUnavailable, maxSurge, newPartition, updatable, strict, specPartition);
+    }
+  }
 
   public static Budget budget(
       UpdateStrategy strategy, int desired, Predicate<String> matchesUpdateSelector) {
@@ -79,7 +87,8 @@ public final class RollingUpdatePlanner {
     int partition =
         Math.min(desired, scaled(rolling == null ? null : rolling.getPartition(), desired, 0));
     boolean strict = rolling != null && Boolean.TRUE.equals(rolling.getStrict());
-    return new Budget(maxUnavailable, maxSurge, partition, matchesUpdateSelector, strict);
+    return new Budget(
+        maxUnavailable, maxSurge, partition, matchesUpdateSelector, strict, partition);
   }
 
   /**

@@ -1,12 +1,17 @@
 package dev.nodedaemon.plan;
 
 import dev.nodedaemon.api.BlockingNode;
+import dev.nodedaemon.api.ConditionType;
+import dev.nodedaemon.api.GateFailure;
+import dev.nodedaemon.api.GateFailureAction;
 import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.api.NodeDaemonStatus;
 import dev.nodedaemon.api.RollbackRecord;
 import dev.nodedaemon.api.RolloutPhase;
 import dev.nodedaemon.api.RolloutProgress;
+import dev.nodedaemon.api.StepState;
 import dev.nodedaemon.api.UpdateStrategyType;
+import dev.nodedaemon.plan.PodPlan.Hold;
 import dev.nodedaemon.plan.PodPlan.PlannedEvent;
 import dev.nodedaemon.plan.PodPlan.RolloutFacts;
 import dev.nodedaemon.status.Conditions;
@@ -33,16 +38,21 @@ import java.util.stream.Collectors;
  *       or its new pod became available). A fall (a node left) lowers the mark without counting as
  *       progress.
  *   <li>Complete when the nodes the rollout should reach ({@code target}: all that should run the
- *       pod, less those held back by partition or the update node selector) all run the update
- *       revision, available. A complete rollout stays complete while the spec is unchanged: a node
- *       that joins later gets the update revision at once, which is scale-out, not a new rollout
- *       (it shows in the Available condition and in blockingNodes). A spec change (a new partition,
- *       say) assesses again.
- *   <li>Paused while spec.paused, or while the update is held by a spec that cannot work ({@link
- *       RolloutFacts#heldBy()}: then condition reasons InvalidSpec and a warning event InvalidSpec
- *       when the hold begins), and not complete. Pausing stops the deadline clock: on resuming, and
- *       whenever a rollout that was standing still (Paused or Complete) has work again, the
- *       last-progress time restarts at now.
+ *       pod, less those held back by partition, the update node selector, or a NotReady node the
+ *       rollout skips) all run the update revision, available, at the last step if it has steps,
+ *       and its health gates have not failed. A complete rollout stays complete while the spec is
+ *       unchanged: a node that joins later gets the update revision at once, which is scale-out,
+ *       not a new rollout (it shows in the Available condition and in blockingNodes). A spec change
+ *       (a new partition, say) assesses again.
+ *   <li>Failed, at once, when the health gates failed and their action is Rollback (condition
+ *       reason HealthGateFailed); the reconciler then marks the revision bad and rolls back.
+ *   <li>Paused while spec.paused, spec.frozen, a step waits for a promote, or the update is held
+ *       ({@link RolloutFacts#hold()}: a spec that cannot work, a template the API server refuses, a
+ *       revision marked bad, health gates failed with action Pause; the hold's reason is the
+ *       condition reason, and a warning event with that reason marks when the hold begins), and not
+ *       complete. A soaking step is Progressing but has no deadline. Pausing stops the deadline
+ *       clock: on resuming, and whenever a rollout that was standing still (Paused or Complete) has
+ *       work again, the last-progress time restarts at now.
  *   <li>Failed when a moving RollingUpdate has made no progress for progressDeadlineSeconds on the
  *       operator's clock; it is left as soon as progress resumes. OnDelete waits for people and has
  *       no deadline.
@@ -60,6 +70,9 @@ public final class RolloutAssessor {
 
   /** status.blockingNodes holds at most this many nodes; the condition message counts the rest. */
   public static final int MAX_BLOCKING_NODES = 20;
+
+  /** At most this many HealthGateFailed events per reconcile; status lists the rest. */
+  static final int MAX_GATE_EVENTS = 10;
 
   private RolloutAssessor() {}
 
@@ -81,6 +94,25 @@ public final class RolloutAssessor {
    */
   public static Assessment assess(
       PlanInput input, RolloutFacts facts, Optional<RollbackRecord> lastRollback) {
+    return assess(
+        input,
+        facts,
+        HealthGateEvaluator.Verdict.passing(1),
+        RolloutSteps.Position.NONE,
+        lastRollback);
+  }
+
+  /**
+   * @param gates the health gates' verdict on the update revision's pods
+   * @param position where a staged rollout stood when the pods were planned
+   * @param lastRollback the last rollback the operator performed, if any
+   */
+  public static Assessment assess(
+      PlanInput input,
+      RolloutFacts facts,
+      HealthGateEvaluator.Verdict gates,
+      RolloutSteps.Position position,
+      Optional<RollbackRecord> lastRollback) {
     NodeDaemon nodeDaemon = input.nodeDaemon();
     Instant now = input.now();
     NodeDaemonStatus previous = nodeDaemon.getStatus();
@@ -90,21 +122,30 @@ public final class RolloutAssessor {
 
     boolean newRevision =
         previousProgress == null || !revision.equals(previousProgress.getRevision());
-    boolean rollback =
-        newRevision
-            ? lastRollback.map(r -> revision.equals(r.getRevisionHash())).orElse(false)
-            : Boolean.TRUE.equals(previousProgress.getRollback());
+    boolean rollback = rollingBack(nodeDaemon, revision, lastRollback);
     int score = facts.updated() + facts.updatedAvailable();
-    boolean held = facts.heldBy() != null;
-    boolean paused = Boolean.TRUE.equals(nodeDaemon.getSpec().getPaused()) || held;
-    boolean reached = facts.updatedAvailable() >= facts.target();
+    Hold hold = facts.hold();
+    boolean gatesFailed = gates.failed();
+    boolean frozen = Boolean.TRUE.equals(nodeDaemon.getSpec().getFrozen());
+    boolean specPaused = Boolean.TRUE.equals(nodeDaemon.getSpec().getPaused());
+    boolean reachedStep = facts.updatedAvailable() >= facts.target();
+    boolean reached = reachedStep && (!position.staged() || position.atLastStep());
     boolean completedForThisSpec =
         !newRevision
             && previousPhase == RolloutPhase.Complete
             && Objects.equals(
                 previous.getObservedGeneration(), nodeDaemon.getMetadata().getGeneration());
-    boolean complete = reached || completedForThisSpec;
-    boolean moving = !paused && !complete;
+    boolean complete = (reached || completedForThisSpec) && !gatesFailed;
+    int previousStep =
+        newRevision || previousProgress.getStep() == null ? 0 : previousProgress.getStep();
+    RolloutSteps.Move move =
+        RolloutSteps.next(nodeDaemon, position, reachedStep, gatesFailed, previousStep, now);
+    StepState stepState = move.position().state();
+    boolean waitingForPromote = stepState == StepState.WaitingForPromote && !complete;
+    boolean soaking = stepState == StepState.Soaking && !complete;
+    boolean haltedByGates = gatesFailed && gateAction(nodeDaemon) == GateFailureAction.Rollback;
+    boolean paused = specPaused || frozen || waitingForPromote || (hold != null && !haltedByGates);
+    boolean moving = !paused && !complete && !soaking;
     boolean onDelete =
         nodeDaemon.getSpec().getUpdateStrategy() != null
             && nodeDaemon.getSpec().getUpdateStrategy().effectiveType()
@@ -118,11 +159,12 @@ public final class RolloutAssessor {
       mark = score;
     } else {
       boolean wasMoving =
-          previousPhase == RolloutPhase.Progressing
-              || previousPhase == RolloutPhase.RollingBack
-              || previousPhase == RolloutPhase.Failed;
+          (previousPhase == RolloutPhase.Progressing
+                  || previousPhase == RolloutPhase.RollingBack
+                  || previousPhase == RolloutPhase.Failed)
+              && previousProgress.getStepState() != StepState.Soaking;
       int previousMark = valueOr(previousProgress.getProgressMark(), 0);
-      if ((moving && !wasMoving) || score > previousMark) {
+      if ((moving && !wasMoving) || score > previousMark || soaking) {
         lastProgressTime = now.toString();
         mark = score;
       } else {
@@ -135,16 +177,21 @@ public final class RolloutAssessor {
         valueOr(
             nodeDaemon.getSpec().getProgressDeadlineSeconds(), DEFAULT_PROGRESS_DEADLINE_SECONDS);
     Instant deadline = Instant.parse(lastProgressTime).plusSeconds(deadlineSeconds);
+    boolean deadlinePassed = moving && !onDelete && !now.isBefore(deadline);
     RolloutPhase phase;
-    if (paused && !complete) {
+    if (haltedByGates) {
+      phase = RolloutPhase.Failed;
+    } else if (paused && !complete) {
       phase = RolloutPhase.Paused;
     } else if (complete) {
       phase = RolloutPhase.Complete;
-    } else if (!onDelete && !now.isBefore(deadline)) {
+    } else if (deadlinePassed) {
       phase = RolloutPhase.Failed;
     } else {
       phase = rollback ? RolloutPhase.RollingBack : RolloutPhase.Progressing;
     }
+    String failedReason =
+        haltedByGates ? EventReason.HealthGateFailed.name() : "ProgressDeadlineExceeded";
 
     List<BlockingNode> blocking =
         reached
@@ -162,10 +209,55 @@ public final class RolloutAssessor {
                   + " ("
                   + revision
                   + ") to "
-                  + facts.target()
+                  + facts.rolloutTarget()
                   + " of "
                   + facts.desired()
-                  + " nodes"));
+                  + " nodes"
+                  + (position.staged() ? " in " + position.count() + " steps" : "")));
+    }
+    events.addAll(move.events());
+    int shownFailures = 0;
+    for (GateFailure failure : gates.fresh()) {
+      if (shownFailures++ == MAX_GATE_EVENTS) {
+        break;
+      }
+      events.add(
+          new PlannedEvent(
+              true,
+              EventReason.HealthGateFailed.name(),
+              "Node "
+                  + failure.getNode()
+                  + ", pod "
+                  + failure.getPod()
+                  + ": "
+                  + failure.getReason()
+                  + " ("
+                  + failure.getMessage()
+                  + ")"));
+    }
+    boolean gatesWereFailed =
+        !newRevision
+            && previousProgress.getFailedNodes() != null
+            && previousProgress.getFailedNodesThreshold() != null
+            && previousProgress.getFailedNodes() >= previousProgress.getFailedNodesThreshold();
+    if (gatesFailed && !gatesWereFailed) {
+      events.add(
+          new PlannedEvent(
+              true,
+              EventReason.RolloutHalted.name(),
+              "Revision "
+                  + number
+                  + " halted: "
+                  + gates.failedNodes()
+                  + " of "
+                  + facts.rolloutTarget()
+                  + " nodes failed their health gates (threshold "
+                  + gates.threshold()
+                  + "); "
+                  + (haltedByGates
+                      ? "rolling back to the last revision that completed"
+                      : "the rollout is paused")
+                  + "; the revision is marked bad"));
     }
     if (phase != previousPhase && previousPhase != null) {
       switch (phase) {
@@ -184,11 +276,12 @@ public final class RolloutAssessor {
                         + Duration.between(Instant.parse(startTime), now).toSeconds()
                         + "s"));
         case Paused -> {
-          if (!held) {
+          if (specPaused && hold == null && !frozen && !waitingForPromote) {
             events.add(new PlannedEvent(false, "RolloutPaused", "Rollout paused"));
           }
         }
-        case Failed ->
+        case Failed -> {
+          if (!haltedByGates) {
             events.add(
                 new PlannedEvent(
                     true,
@@ -199,6 +292,8 @@ public final class RolloutAssessor {
                         + deadlineSeconds
                         + "s: "
                         + describe(facts.blocking())));
+          }
+        }
         default -> {
           if (previousPhase == RolloutPhase.Paused) {
             events.add(new PlannedEvent(false, "RolloutResumed", "Rollout resumed"));
@@ -207,30 +302,57 @@ public final class RolloutAssessor {
       }
     }
 
-    boolean wasHeld =
-        previousPhase == RolloutPhase.Paused
-            && previous.getConditions() != null
-            && previous.getConditions().stream()
-                .anyMatch(c -> "Paused".equals(c.getType()) && INVALID_SPEC.equals(c.getReason()));
-    if (held && phase == RolloutPhase.Paused && !wasHeld) {
-      events.add(new PlannedEvent(true, INVALID_SPEC, facts.heldBy()));
+    String previousHold = previousPausedReason(previous);
+    if (hold != null
+        && !hold.reason().equals(EventReason.HealthGateFailed.name())
+        && !hold.reason().equals(previousHold)) {
+      events.add(new PlannedEvent(true, hold.reason(), hold.message()));
+    }
+    boolean wasFrozen = conditionTrue(previous, ConditionType.Frozen);
+    if (frozen && !wasFrozen) {
+      events.add(
+          new PlannedEvent(
+              true,
+              EventReason.Frozen.name(),
+              "spec.frozen is true: no pod is created, deleted or updated until it is lifted"));
+    } else if (!frozen && wasFrozen) {
+      events.add(new PlannedEvent(false, EventReason.Unfrozen.name(), "spec.frozen lifted"));
     }
 
+    RolloutProgress progress =
+        new RolloutProgress(revision, startTime, lastProgressTime, mark, rollback ? true : null);
+    progress.setTargetNodes(facts.rolloutTarget());
+    RolloutSteps.Position at = move.position();
+    if (at.staged()) {
+      progress.setStep(at.step());
+      progress.setStepCount(at.count());
+      progress.setStepNodes(Math.min(facts.rolloutTarget(), facts.target()));
+      progress.setStepState(at.state());
+      progress.setStepStateTime(at.stateTime());
+      progress.setPromotedFull(at.promotedFull() ? true : null);
+    }
+    if (gates.failedNodes() > 0) {
+      progress.setFailedNodes(gates.failedNodes());
+      progress.setGateFailures(gates.failures());
+    }
+    progress.setFailedNodesThreshold(gates.threshold());
+
+    StateSummary summary =
+        new StateSummary(
+            phase, specPaused, frozen, hold, waitingForPromote, soaking, failedReason, at, gates);
     List<Condition> conditions =
-        conditions(
-            phase,
-            Boolean.TRUE.equals(nodeDaemon.getSpec().getPaused()),
-            facts,
-            number,
-            deadlineSeconds,
-            describe(facts.blocking()));
-    Optional<Duration> requeue =
-        (phase == RolloutPhase.Progressing || phase == RolloutPhase.RollingBack) && !onDelete
-            ? Optional.of(Duration.between(now, deadline).plusSeconds(1))
-            : Optional.empty();
+        conditions(summary, facts, number, deadlineSeconds, describe(facts.blocking()));
+    Optional<Duration> requeue = move.requeue();
+    if ((phase == RolloutPhase.Progressing || phase == RolloutPhase.RollingBack)
+        && !onDelete
+        && !soaking) {
+      Duration untilDeadline = Duration.between(now, deadline).plusSeconds(1);
+      requeue =
+          Optional.of(requeue.filter(r -> r.compareTo(untilDeadline) < 0).orElse(untilDeadline));
+    }
     return new Assessment(
         phase,
-        new RolloutProgress(revision, startTime, lastProgressTime, mark, rollback ? true : null),
+        progress,
         blocking.isEmpty() ? null : List.copyOf(blocking),
         conditions,
         events,
@@ -238,68 +360,192 @@ public final class RolloutAssessor {
         phase == RolloutPhase.Failed && previousPhase != RolloutPhase.Failed);
   }
 
-  private static List<Condition> conditions(
+  /** Whether the update revision is one a rollback restored. */
+  public static boolean rollingBack(
+      NodeDaemon nodeDaemon, String revision, Optional<RollbackRecord> lastRollback) {
+    RolloutProgress previous =
+        nodeDaemon.getStatus() == null ? null : nodeDaemon.getStatus().getRollout();
+    boolean newRevision = previous == null || !revision.equals(previous.getRevision());
+    return newRevision
+        ? lastRollback.map(r -> revision.equals(r.getRevisionHash())).orElse(false)
+        : Boolean.TRUE.equals(previous.getRollback());
+  }
+
+  /** The gates' failure action, with its default. */
+  public static GateFailureAction gateAction(NodeDaemon nodeDaemon) {
+    return HealthGateEvaluator.Settings.of(nodeDaemon.getSpec().getHealthGates()).onFailure();
+  }
+
+  /** What the conditions are made of. */
+  private record StateSummary(
       RolloutPhase phase,
       boolean specPaused,
-      RolloutFacts facts,
-      long number,
-      int deadlineSeconds,
-      String blocking) {
+      boolean frozen,
+      Hold hold,
+      boolean waitingForPromote,
+      boolean soaking,
+      String failedReason,
+      RolloutSteps.Position position,
+      HealthGateEvaluator.Verdict gates) {}
+
+  private static List<Condition> conditions(
+      StateSummary state, RolloutFacts facts, long number, int deadlineSeconds, String blocking) {
     String progress =
         facts.updatedAvailable()
             + " of "
-            + facts.target()
+            + facts.rolloutTarget()
             + " nodes run revision "
             + number
             + ", available";
+    RolloutSteps.Position at = state.position();
+    String stepText =
+        at.staged()
+            ? "step "
+                + at.step()
+                + "/"
+                + at.count()
+                + " ("
+                + RolloutSteps.describe(at.exposure())
+                + "): "
+            : "";
     String waiting = facts.blocking().isEmpty() ? "" : "; waiting on " + blocking;
-    boolean held = facts.heldBy() != null && phase == RolloutPhase.Paused;
+    Hold hold = state.hold();
+    boolean gateFailed = state.gates().failed();
+    String failedMessage =
+        gateFailed
+            ? "health gates failed on "
+                + state.gates().failedNodes()
+                + " nodes (threshold "
+                + state.gates().threshold()
+                + "): "
+                + HealthGateEvaluator.describe(state.gates().failures())
+            : "no progress for " + deadlineSeconds + "s: " + blocking;
     List<Condition> conditions = new ArrayList<>();
     conditions.add(
-        switch (phase) {
-          case Progressing -> Conditions.of("Progressing", true, "RollingOut", progress + waiting);
-          case RollingBack -> Conditions.of("Progressing", true, "RollingBack", progress + waiting);
-          case Paused ->
-              held
-                  ? Conditions.of("Progressing", false, INVALID_SPEC, facts.heldBy())
-                  : Conditions.of("Progressing", false, "RolloutPaused", progress);
-          case Complete -> Conditions.of("Progressing", false, "RolloutComplete", progress);
+        switch (state.phase()) {
+          case Progressing ->
+              state.soaking()
+                  ? Conditions.of(
+                      ConditionType.Progressing.name(),
+                      true,
+                      EventReason.StepSoaking.name(),
+                      stepText + "soaking since " + at.stateTime() + "; " + progress)
+                  : Conditions.of(
+                      ConditionType.Progressing.name(),
+                      true,
+                      "RollingOut",
+                      stepText + progress + waiting);
+          case RollingBack ->
+              Conditions.of(
+                  ConditionType.Progressing.name(), true, "RollingBack", progress + waiting);
+          case Paused -> {
+            if (state.frozen()) {
+              yield Conditions.of(
+                  ConditionType.Progressing.name(), false, EventReason.Frozen.name(), progress);
+            } else if (hold != null) {
+              yield Conditions.of(
+                  ConditionType.Progressing.name(), false, hold.reason(), hold.message());
+            } else if (state.waitingForPromote()) {
+              yield Conditions.of(
+                  ConditionType.Progressing.name(),
+                  false,
+                  EventReason.StepWaitingForPromote.name(),
+                  stepText + "waiting for a promote; " + progress);
+            }
+            yield Conditions.of(ConditionType.Progressing.name(), false, "RolloutPaused", progress);
+          }
+          case Complete ->
+              Conditions.of(ConditionType.Progressing.name(), false, "RolloutComplete", progress);
           case Failed ->
               Conditions.of(
-                  "Progressing",
+                  ConditionType.Progressing.name(),
                   false,
-                  "ProgressDeadlineExceeded",
-                  "no progress for " + deadlineSeconds + "s; " + progress + "; " + blocking);
+                  state.failedReason(),
+                  failedMessage + "; " + progress);
         });
-    boolean complete = phase == RolloutPhase.Complete;
+    boolean complete = state.phase() == RolloutPhase.Complete;
     conditions.add(
         Conditions.of(
-            "Complete",
+            ConditionType.Complete.name(),
             complete,
             complete
-                ? (facts.target() < facts.desired() ? "PartitionReached" : "AllNodesUpdated")
+                ? (facts.rolloutTarget() < facts.desired() ? "PartitionReached" : "AllNodesUpdated")
                 : "RolloutInProgress",
             progress));
+    boolean holdPauses = hold != null && state.phase() == RolloutPhase.Paused;
+    String pausedReason;
+    String pausedMessage;
+    if (state.frozen()) {
+      pausedReason = EventReason.Frozen.name();
+      pausedMessage = "spec.frozen is true: no pod is created, deleted or updated";
+    } else if (holdPauses) {
+      pausedReason = hold.reason();
+      pausedMessage = hold.message();
+    } else if (state.specPaused()) {
+      pausedReason = "PausedBySpec";
+      pausedMessage = "spec.paused is true: no pod is replaced";
+    } else if (state.waitingForPromote()) {
+      pausedReason = EventReason.StepWaitingForPromote.name();
+      pausedMessage = stepText + "waiting for a promote (kubectl nodedaemon promote)";
+    } else {
+      pausedReason = "NotPaused";
+      pausedMessage = "spec.paused is not set";
+    }
     conditions.add(
         Conditions.of(
-            "Paused",
-            specPaused || held,
-            held ? INVALID_SPEC : specPaused ? "PausedBySpec" : "NotPaused",
-            held
-                ? facts.heldBy()
-                : specPaused
-                    ? "spec.paused is true: no pod is replaced"
-                    : "spec.paused is not set"));
-    boolean failed = phase == RolloutPhase.Failed;
+            ConditionType.Paused.name(),
+            state.frozen() || holdPauses || state.specPaused() || state.waitingForPromote(),
+            pausedReason,
+            pausedMessage));
+    boolean failed = state.phase() == RolloutPhase.Failed;
     conditions.add(
         Conditions.of(
-            "Failed",
+            ConditionType.Failed.name(),
             failed,
-            failed ? "ProgressDeadlineExceeded" : "NoFailure",
-            failed
-                ? "no progress for " + deadlineSeconds + "s: " + blocking
-                : "the rollout has not failed"));
+            failed ? state.failedReason() : "NoFailure",
+            failed ? failedMessage : "the rollout has not failed"));
+    conditions.add(
+        Conditions.of(
+            ConditionType.Frozen.name(),
+            state.frozen(),
+            state.frozen() ? "FrozenBySpec" : "NotFrozen",
+            state.frozen()
+                ? "spec.frozen is true: no pod is created, deleted or updated"
+                : "spec.frozen is not set"));
+    boolean moving =
+        state.phase() == RolloutPhase.Progressing || state.phase() == RolloutPhase.RollingBack;
+    conditions.add(
+        Conditions.of(
+            ConditionType.Reconciling.name(),
+            moving,
+            moving ? "RolloutInProgress" : "NotReconciling",
+            moving ? stepText + progress : "no rollout is moving"));
+    conditions.add(
+        Conditions.of(
+            ConditionType.Stalled.name(),
+            failed,
+            failed ? state.failedReason() : "NotStalled",
+            failed ? failedMessage : "the rollout is not stalled"));
     return conditions;
+  }
+
+  private static String previousPausedReason(NodeDaemonStatus previous) {
+    if (previous == null || previous.getConditions() == null) {
+      return null;
+    }
+    return previous.getConditions().stream()
+        .filter(c -> ConditionType.Paused.name().equals(c.getType()))
+        .filter(c -> "True".equals(c.getStatus()))
+        .map(Condition::getReason)
+        .findFirst()
+        .orElse(null);
+  }
+
+  private static boolean conditionTrue(NodeDaemonStatus previous, ConditionType type) {
+    return previous != null
+        && previous.getConditions() != null
+        && previous.getConditions().stream()
+            .anyMatch(c -> type.name().equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   /** "node-a: CrashLoopBackOff (container agent: ...), node-b: ... and 3 more nodes". */

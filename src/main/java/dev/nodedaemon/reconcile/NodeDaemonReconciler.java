@@ -8,15 +8,19 @@ import dev.nodedaemon.api.RolloutPhase;
 import dev.nodedaemon.apply.DaemonPodFactory;
 import dev.nodedaemon.apply.KubernetesPodWriter;
 import dev.nodedaemon.apply.PlanExecutor;
+import dev.nodedaemon.apply.TemplateAdmission;
 import dev.nodedaemon.events.EventRecorder;
 import dev.nodedaemon.metrics.RolloutMetrics;
 import dev.nodedaemon.observe.ClusterSnapshot;
 import dev.nodedaemon.observe.DaemonPods;
 import dev.nodedaemon.observe.TrimmingItemStore;
+import dev.nodedaemon.plan.EventReason;
+import dev.nodedaemon.plan.HealthGateEvaluator;
 import dev.nodedaemon.plan.PlanInput;
 import dev.nodedaemon.plan.PodPlan;
-import dev.nodedaemon.plan.PodPlanner;
+import dev.nodedaemon.plan.RevisionIndex;
 import dev.nodedaemon.plan.RolloutAssessor;
+import dev.nodedaemon.plan.RolloutDecider;
 import dev.nodedaemon.revision.RevisionPlanner;
 import dev.nodedaemon.revision.RevisionStore;
 import dev.nodedaemon.revision.RollbackWriter;
@@ -26,6 +30,7 @@ import dev.nodedaemon.status.Conditions;
 import dev.nodedaemon.status.StatusBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -54,9 +59,11 @@ import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
- * Reconciles one NodeDaemon in five steps: observe (nodes and its pods from the informer caches),
- * plan ({@link PodPlanner}, pure), act ({@link PlanExecutor}, the only pod writer), record ({@link
- * StatusBuilder}, the only status writer), and say when to look again.
+ * Reconciles one NodeDaemon in five steps: observe (nodes and its pods from the informer caches,
+ * and whether the API server admits the update revision's pods), decide ({@link RolloutDecider},
+ * pure: pod writes, phase, conditions, events, when to look again), act ({@link PlanExecutor}, the
+ * only pod writer), record ({@link StatusBuilder}, the only status writer; then the follow-ups a
+ * written status allows: marking a revision bad, rolling back, removing one-shot requests).
  *
  * <p>Nodes and pods reach it as watch events: a node that joins, changes labels or taints, is
  * cordoned or leaves, and every change of one of its pods, triggers a reconcile. Nothing polls.
@@ -92,6 +99,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   private final RevisionStore revisionStore;
   private final RollbackWriter rollbackWriter;
   private final RolloutMetrics metrics;
+  private final TemplateAdmission templateAdmission;
 
   public NodeDaemonReconciler(KubernetesClient client, RolloutMetrics metrics) {
     this.metrics = metrics;
@@ -101,6 +109,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     this.revisionStore = new RevisionStore(client, events);
     this.rollbackWriter = new RollbackWriter(client, events);
     this.adoption = new Adoption(client, new KubernetesPodWriter(client), events);
+    this.templateAdmission = new TemplateAdmission(new KubernetesPodWriter(client));
   }
 
   @Override
@@ -181,22 +190,39 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
             .collect(Collectors.toSet());
     RevisionPlanner.Decision revisions = revisionStore.sync(nodeDaemon, revisionList, hashesInUse);
     String updateRevision = revisions.updateHash();
+    Optional<String> refusal =
+        nodes.isEmpty()
+            ? Optional.empty()
+            : templateAdmission.refusal(
+                nodeDaemon, updateRevision, nodes.get(0).getMetadata().getName(), now);
+    RevisionIndex revisionIndex = Rollbacks.index(revisionList, revisions.updateRevisionNumber());
     PlanInput input =
         new PlanInput(
             nodeDaemon,
             updateRevision,
-            Rollbacks.index(revisionList, revisions.updateRevisionNumber()),
+            revisionIndex,
             snapshot,
             backoff.view(uid, now),
             readiness.observe(uid, pods, now),
             expectations.pendingNodes(uid, pods, now),
+            refusal,
             now);
 
-    // Plan, act.
-    PodPlan plan = PodPlanner.plan(input);
+    // Decide (pure), act.
+    Optional<RollbackRecord> lastRollback = Rollbacks.lastRollback(nodeDaemon);
+    RolloutDecider.Decision decision = RolloutDecider.decide(input, lastRollback);
+    PodPlan plan = decision.plan();
+    String createRevision = plan.createRevision() == null ? updateRevision : plan.createRevision();
+    PodTemplateSpec createTemplate =
+        revisionIndex
+            .templateOf(createRevision)
+            .filter(t -> plan.createRevision() != null)
+            .orElse(nodeDaemon.getSpec().getTemplate());
     PlanExecutor.Outcomes outcomes =
         executor.execute(
-            nodeDaemon, plan, node -> DaemonPodFactory.build(nodeDaemon, node, updateRevision));
+            nodeDaemon,
+            plan,
+            node -> DaemonPodFactory.build(nodeDaemon, node, createRevision, createTemplate));
     plan.backoffBumps().forEach(node -> backoff.bump(uid, node, now));
     for (Pod created : outcomes.created()) {
       expectations.expect(
@@ -205,39 +231,31 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
           created.getMetadata().getName(),
           now);
     }
-
-    // Where the rollout stands.
-    Optional<RollbackRecord> lastRollback = Rollbacks.lastRollback(nodeDaemon);
-    RolloutAssessor.Assessment rollout =
-        RolloutAssessor.assess(input, plan.rollout(), lastRollback);
+    if (outcomes.refused()) {
+      templateAdmission.forget(uid); // ask again before the next delete
+    }
 
     // Record: the status first, then the rollout's events. A status that could not be written
     // (the NodeDaemon changed since it was read) is computed again by the next reconcile, which
     // the change brings; its events wait for that step, so they are said once.
+    RolloutAssessor.Assessment rollout = decision.rollout();
     NodeDaemonStatus status =
         StatusBuilder.build(
             input, plan, rollout, lastRollback, outcomes.problems(), revisions.collisionCount());
     boolean recorded =
         status.equals(nodeDaemon.getStatus()) || StatusWriter.write(nodeDaemon, status, context);
     metrics.observe(
-        input, plan.rollout().target(), status, recorded ? rollout.events() : List.of());
+        input,
+        plan.rollout().rolloutTarget(),
+        status,
+        recorded ? rollout.events() : List.of(),
+        recorded ? plan.gates().fresh() : List.of());
     if (recorded) {
       events.record(nodeDaemon, rollout.events());
-    }
-    // A failed rollout rolls back when failurePolicy says so; after the Failed status is written.
-    if (recorded
-        && rollout.phase() == RolloutPhase.Failed
-        && nodeDaemon.getSpec().getFailurePolicy() == FailurePolicy.Rollback) {
-      Rollbacks.afterFailure(
-              revisionList,
-              updateRevision,
-              nodeDaemon.getStatus() == null ? null : nodeDaemon.getStatus().getCurrentRevision(),
-              Boolean.TRUE.equals(rollout.progress().getRollback()),
-              now)
-          .ifPresent(decision -> rollbackWriter.apply(nodeDaemon, decision));
+      followUp(nodeDaemon, decision, revisionList, updateRevision, now);
     }
     UpdateControl<NodeDaemon> control = UpdateControl.noUpdate();
-    Optional<Duration> again = earliest(plan.requeueAfter(), rollout.requeueAfter());
+    Optional<Duration> again = decision.requeueAfter();
     if (!recorded) {
       again = Optional.of(Duration.ofSeconds(1)); // in case the newer version's event is lost
     }
@@ -245,6 +263,10 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
       again =
           Optional.of(
               outcomes.problems().isEmpty() ? Duration.ofMillis(500) : Duration.ofSeconds(5));
+    }
+    if (refusal.isPresent()) {
+      Duration recheck = Duration.ofSeconds(30); // the answer expires; the template may be fixed
+      again = Optional.of(again.filter(a -> a.compareTo(recheck) < 0).orElse(recheck));
     }
     if (status.getNumberReady() > status.getNumberAvailable()) {
       // minReadySeconds: look again when the next pod may have become available.
@@ -254,6 +276,80 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     }
     again.ifPresent(control::rescheduleAfter);
     return control;
+  }
+
+  /**
+   * What follows a written status, in order: a revision whose health gates failed is marked bad; a
+   * failed rollout rolls back when its gates' action or failurePolicy says so; a retry clears the
+   * bad mark; one-shot requests (promote, retry) are removed from the spec. Each step is
+   * idempotent, so a crash between two of them is made good by the next reconcile.
+   */
+  private void followUp(
+      NodeDaemon nodeDaemon,
+      RolloutDecider.Decision decision,
+      List<ControllerRevision> revisionList,
+      String updateRevision,
+      Instant now) {
+    Optional<ControllerRevision> updateRecord = Rollbacks.withHash(revisionList, updateRevision);
+    boolean retrying = Boolean.TRUE.equals(nodeDaemon.getSpec().getRetry());
+    if (decision.markBad()
+        && updateRecord.isPresent()
+        && Rollbacks.badReason(updateRecord.get()).isEmpty()) {
+      String why = HealthGateEvaluator.describe(decision.plan().gates().failures()) + " at " + now;
+      revisionStore.markBad(updateRecord.get(), why);
+      events.warning(
+          nodeDaemon,
+          EventReason.RevisionMarkedBad.name(),
+          "Revision "
+              + RevisionPlanner.revisionOf(updateRecord.get())
+              + " ("
+              + updateRevision
+              + ") marked bad: it is not rolled out again until the template changes or"
+              + " spec.retry is set");
+    } else if (retrying
+        && !decision.markBad()
+        && updateRecord.isPresent()
+        && Rollbacks.badReason(updateRecord.get()).isPresent()) {
+      revisionStore.markBad(updateRecord.get(), null);
+      events.normal(
+          nodeDaemon,
+          EventReason.RevisionRetried.name(),
+          "Revision "
+              + RevisionPlanner.revisionOf(updateRecord.get())
+              + " ("
+              + updateRevision
+              + ") is no longer marked bad: rolling it out again");
+    }
+    RolloutAssessor.Assessment rollout = decision.rollout();
+    String stable =
+        nodeDaemon.getStatus() == null ? null : nodeDaemon.getStatus().getCurrentRevision();
+    boolean failedRolloutWasRollback = Boolean.TRUE.equals(rollout.progress().getRollback());
+    if (decision.rollbackForGates()) {
+      Rollbacks.afterFailure(
+              revisionList,
+              updateRevision,
+              stable,
+              failedRolloutWasRollback,
+              Rollbacks.HEALTH_GATE_FAILED,
+              now)
+          .ifPresent(rollback -> rollbackWriter.apply(nodeDaemon, rollback));
+    } else if (rollout.phase() == RolloutPhase.Failed
+        && !decision.markBad()
+        && nodeDaemon.getSpec().getFailurePolicy() == FailurePolicy.Rollback) {
+      Rollbacks.afterFailure(revisionList, updateRevision, stable, failedRolloutWasRollback, now)
+          .ifPresent(rollback -> rollbackWriter.apply(nodeDaemon, rollback));
+    }
+    if (nodeDaemon.getSpec().getPromote() != null || nodeDaemon.getSpec().getRetry() != null) {
+      if (nodeDaemon.getSpec().getPromote() != null) {
+        events.normal(
+            nodeDaemon,
+            EventReason.StepPromoted.name(),
+            Boolean.TRUE.equals(nodeDaemon.getSpec().getPromote().getFull())
+                ? "Promoted past every remaining pause"
+                : "Promoted past step " + nodeDaemon.getSpec().getPromote().getFromStep());
+      }
+      rollbackWriter.removeRequests(nodeDaemon);
+    }
   }
 
   /**
@@ -297,17 +393,8 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     readiness.retainOnly(live);
     expectations.retainOnly(live);
     adoption.retainOnly(live);
+    templateAdmission.retainOnly(live);
     metrics.retainOnly(live);
-  }
-
-  private static Optional<Duration> earliest(Optional<Duration> a, Optional<Duration> b) {
-    if (a.isEmpty()) {
-      return b;
-    }
-    if (b.isEmpty()) {
-      return a;
-    }
-    return Optional.of(a.get().compareTo(b.get()) <= 0 ? a.get() : b.get());
   }
 
   private static int collisionCount(NodeDaemon nodeDaemon) {

@@ -8,8 +8,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.net.HttpURLConnection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jboss.logging.Logger;
 
@@ -82,5 +85,20 @@ public final class RevisionStore {
       }
     }
     return decision;
+  }
+
+  /**
+   * Marks the revision bad (its health gates failed) or clears the mark ({@code why} null). The
+   * mark lives on the ControllerRevision, so it outlasts the status and a re-applied template.
+   */
+  public void markBad(ControllerRevision revision, String why) {
+    Map<String, String> annotations = new HashMap<>();
+    annotations.put(Rollbacks.BAD_REVISION_ANNOTATION, why); // null removes it (merge patch)
+    String patch = Serialization.asJson(Map.of("metadata", Map.of("annotations", annotations)));
+    client
+        .resources(ControllerRevision.class)
+        .inNamespace(revision.getMetadata().getNamespace())
+        .withName(revision.getMetadata().getName())
+        .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
   }
 }

@@ -79,4 +79,38 @@ public final class RollbackWriter {
       events.warning(nodeDaemon, "RollbackRevisionNotFound", decision.message());
     }
   }
+
+  /**
+   * Removes the one-shot requests spec.promote and spec.retry once the operator has carried them
+   * out, preconditioned on the generation it decided from: a newer request is never removed unseen.
+   */
+  public void removeRequests(NodeDaemon nodeDaemon) {
+    JsonPatch patch =
+        new JsonPatch().test("/metadata/generation", nodeDaemon.getMetadata().getGeneration());
+    boolean any = false;
+    if (nodeDaemon.getSpec().getPromote() != null) {
+      patch.remove("/spec/promote");
+      any = true;
+    }
+    if (nodeDaemon.getSpec().getRetry() != null) {
+      patch.remove("/spec/retry");
+      any = true;
+    }
+    if (!any) {
+      return;
+    }
+    try {
+      client
+          .resources(NodeDaemon.class)
+          .inNamespace(nodeDaemon.getMetadata().getNamespace())
+          .withName(nodeDaemon.getMetadata().getName())
+          .patch(PatchContext.of(PatchType.JSON), patch.toJson());
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 422 && e.getCode() != 409) {
+        throw e;
+      }
+      // Changed since it was read: the next reconcile sees the request again, and it is
+      // idempotent (a promote names its step, a retry clears a mark already cleared).
+    }
+  }
 }

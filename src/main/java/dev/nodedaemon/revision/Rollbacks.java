@@ -30,6 +30,11 @@ public final class Rollbacks {
 
   public static final String REQUESTED = "Requested";
   public static final String PROGRESS_DEADLINE_EXCEEDED = "ProgressDeadlineExceeded";
+  public static final String HEALTH_GATE_FAILED = "HealthGateFailed";
+
+  /** On a ControllerRevision: why its health gates failed; the operator will not roll it out. */
+  public static final String BAD_REVISION_ANNOTATION = "nodedaemon.dev/bad-revision";
+
   public static final String REVISION_NOT_FOUND = "RevisionNotFound";
 
   private Rollbacks() {}
@@ -87,13 +92,48 @@ public final class Rollbacks {
       String currentHash,
       boolean failedRolloutWasRollback,
       Instant now) {
+    return afterFailure(
+        revisions,
+        updateHash,
+        currentHash,
+        failedRolloutWasRollback,
+        PROGRESS_DEADLINE_EXCEEDED,
+        now);
+  }
+
+  /**
+   * The rollback after a failed rollout, for {@code reason} (ProgressDeadlineExceeded or
+   * HealthGateFailed): back to {@code currentHash}, the last revision that completed.
+   */
+  public static Optional<Decision> afterFailure(
+      List<ControllerRevision> revisions,
+      String updateHash,
+      String currentHash,
+      boolean failedRolloutWasRollback,
+      String reason,
+      Instant now) {
     if (failedRolloutWasRollback || currentHash == null || currentHash.equals(updateHash)) {
       return Optional.empty();
     }
     return revisions.stream()
         .filter(r -> currentHash.equals(RevisionPlanner.hashOf(r)))
         .findFirst()
-        .map(r -> restore(r, numberOf(revisions, updateHash), PROGRESS_DEADLINE_EXCEEDED, now));
+        .map(r -> restore(r, numberOf(revisions, updateHash), reason, now));
+  }
+
+  /** The bad mark of a revision, if its health gates failed. */
+  public static Optional<String> badReason(ControllerRevision revision) {
+    Map<String, String> annotations = revision.getMetadata().getAnnotations();
+    return Optional.ofNullable(
+        annotations == null ? null : annotations.get(BAD_REVISION_ANNOTATION));
+  }
+
+  /** The kept revision of that hash. */
+  public static Optional<ControllerRevision> withHash(
+      List<ControllerRevision> revisions, String hash) {
+    return revisions.stream()
+        .filter(r -> Objects.equals(RevisionPlanner.hashOf(r), hash))
+        .findFirst();
   }
 
   /** The last rollback recorded on the NodeDaemon, if any. */
@@ -114,6 +154,7 @@ public final class Rollbacks {
   public static RevisionIndex index(List<ControllerRevision> revisions, long updateNumber) {
     Map<String, Long> numbers = new HashMap<>();
     Map<String, PodTemplateSpec> templates = new HashMap<>();
+    Map<String, String> bad = new HashMap<>();
     for (ControllerRevision revision : revisions) {
       String hash = RevisionPlanner.hashOf(revision);
       if (hash == null) {
@@ -121,8 +162,10 @@ public final class Rollbacks {
       }
       numbers.put(hash, RevisionPlanner.revisionOf(revision));
       templateOf(revision).ifPresent(t -> templates.put(hash, t));
+      badReason(revision).ifPresent(why -> bad.put(hash, why));
     }
-    return new RevisionIndex(updateNumber, Map.copyOf(numbers), Map.copyOf(templates));
+    return new RevisionIndex(
+        updateNumber, Map.copyOf(numbers), Map.copyOf(templates), Map.copyOf(bad));
   }
 
   /** The pod template a revision stores ({@code data.spec.template}). */
@@ -147,9 +190,11 @@ public final class Rollbacks {
         "Rolled back to revision "
             + to
             + (from == null ? "" : " from revision " + from)
-            + (REQUESTED.equals(reason)
-                ? " as spec.rollbackTo requested"
-                : " because revision " + from + " exceeded its progress deadline");
+            + switch (reason) {
+              case REQUESTED -> " as spec.rollbackTo requested";
+              case HEALTH_GATE_FAILED -> " because revision " + from + " failed its health gates";
+              default -> " because revision " + from + " exceeded its progress deadline";
+            };
     return new Decision(
         templateOf(target),
         Optional.ofNullable(cause),

@@ -148,6 +148,68 @@ class AdmissionValidationIT {
                 "  updateStrategy: {rollingUpdate: {maxUnavailable: 1, maxSurge: '10%'}}"),
             "maxUnavailable and maxSurge cannot both be non-zero"),
         Arguments.of(
+            "steps whose counts fall",
+            nodeDaemon(
+                "steps-fall",
+                SELECTOR,
+                LABELS,
+                "  updateStrategy: {rollingUpdate: {steps: [{nodes: 5}, {nodes: 2}]}}"),
+            "steps must expose more nodes from one step to the next"),
+        Arguments.of(
+            "steps whose percentages repeat",
+            nodeDaemon(
+                "steps-repeat",
+                SELECTOR,
+                LABELS,
+                "  updateStrategy: {rollingUpdate: {steps: [{nodes: 1}, {nodes: '50%'},"
+                    + " {nodes: '50%'}]}}"),
+            "steps must expose more nodes from one step to the next"),
+        Arguments.of(
+            "a step over 100%",
+            nodeDaemon(
+                "step-over",
+                SELECTOR,
+                LABELS,
+                "  updateStrategy: {rollingUpdate: {steps: [{nodes: '150%'}]}}"),
+            "should match '^(100|[1-9][0-9]?)%$'"),
+        Arguments.of(
+            "a step of no node",
+            nodeDaemon(
+                "step-zero",
+                SELECTOR,
+                LABELS,
+                "  updateStrategy: {rollingUpdate: {steps: [{nodes: 0}]}}"),
+            "should be greater than or equal to 1"),
+        Arguments.of(
+            "a soak that is not a duration",
+            nodeDaemon(
+                "step-soak",
+                SELECTOR,
+                LABELS,
+                "  updateStrategy: {rollingUpdate: {steps: [{nodes: 1, pause: {duration: ten}}]}}"),
+            "must be a duration such as 90s, 10m or 1h30m"),
+        Arguments.of(
+            "more than 8 steps",
+            nodeDaemon(
+                "steps-many",
+                SELECTOR,
+                LABELS,
+                "  updateStrategy: {rollingUpdate: {steps: [{nodes: 1}, {nodes: 2}, {nodes: 3},"
+                    + " {nodes: 4}, {nodes: 5}, {nodes: 6}, {nodes: 7}, {nodes: 8}, {nodes: 9}]}}"),
+            "must have at most 8 items"),
+        Arguments.of(
+            "a health gate threshold of no node",
+            nodeDaemon("gate-zero", SELECTOR, LABELS, "  healthGates: {maxFailedNodes: '0%'}"),
+            "must be a positive integer or a percentage from 1% to 100%"),
+        Arguments.of(
+            "a ready timeout that is not a duration",
+            nodeDaemon("gate-timeout", SELECTOR, LABELS, "  healthGates: {readyTimeout: 5}"),
+            "spec.healthGates.readyTimeout"),
+        Arguments.of(
+            "an unknown gate action",
+            nodeDaemon("gate-action", SELECTOR, LABELS, "  healthGates: {onFailure: Ignore}"),
+            "Unsupported value: \"Ignore\""),
+        Arguments.of(
             "unknown strategy type",
             nodeDaemon("bad-type", SELECTOR, LABELS, "  updateStrategy: {type: Recreate}"),
             "Unsupported value: \"Recreate\""),
@@ -203,6 +265,50 @@ class AdmissionValidationIT {
     Commands.Result result = cluster.tryKubectl(manifest, "apply", "-f", "-");
     assertThat(result.ok()).as(result.stderr()).isTrue();
     assertThat(result.stdout()).contains("nodedaemon.nodedaemon.dev/valid created");
+  }
+
+  @Test
+  void acceptsStagedRolloutsForALogShipperAndACniDriver() {
+    String logShipper =
+        nodeDaemon(
+            "log-shipper",
+            SELECTOR,
+            LABELS,
+            """
+              updateStrategy:
+                rollingUpdate:
+                  maxUnavailable: 10%
+                  steps:
+                  - nodes: 1
+                    pause: {duration: 5m}
+                  - nodes: 10%
+                    pause: {duration: 10m}
+                  - nodes: 100%
+              healthGates: {maxRestarts: 3, readyTimeout: 3m, onFailure: Rollback}""");
+    String cniDriver =
+        nodeDaemon(
+            "cni-driver",
+            SELECTOR,
+            LABELS,
+            """
+              updateStrategy:
+                rollingUpdate:
+                  maxUnavailable: 1
+                  strict: true
+                  notReadyNodes: Skip
+                  steps:
+                  - nodes: 1
+                    pause: {}
+                  - nodes: 5
+                    pause: {duration: 30m}
+                  - nodes: 25%
+                    pause: {}
+                  - nodes: 100%
+              healthGates: {maxFailedNodes: 1, nodeNotReadyWindow: 15m, onFailure: Pause}""");
+    for (String manifest : java.util.List.of(logShipper, cniDriver)) {
+      Commands.Result result = cluster.tryKubectl(manifest, "apply", "-f", "-");
+      assertThat(result.ok()).as(result.stderr()).isTrue();
+    }
   }
 
   @Test

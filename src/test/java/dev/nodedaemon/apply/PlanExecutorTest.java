@@ -41,6 +41,11 @@ class PlanExecutorTest {
     }
 
     @Override
+    public Result dryRunCreate(Pod pod) {
+      return answer.apply(pod.getMetadata().getGenerateName());
+    }
+
+    @Override
     public Result delete(Pod pod) {
       deletes.add(pod.getMetadata().getName());
       return answer.apply(pod.getMetadata().getName());

@@ -23,9 +23,16 @@ import java.util.List;
  * into each further directory given (the Helm chart's {@code crds/}). HelmChartTest fails when the
  * chart's copy differs from the generated file.
  *
- * <p>It is fabric8's generator with one fix: the generator sorts printer columns by JSON path, but
- * kubectl prints them in CRD order, so they are put back in the order the model declares them
- * (DESIRED CURRENT READY UP-TO-DATE AVAILABLE AGE, as for a DaemonSet).
+ * <p>It is fabric8's generator with two fixes:
+ *
+ * <ul>
+ *   <li>the generator sorts printer columns by JSON path, but kubectl prints them in CRD order, so
+ *       they are put back in the order the model declares them (DESIRED CURRENT READY UP-TO-DATE
+ *       AVAILABLE AGE, as for a DaemonSet);
+ *   <li>the generator drops {@code @Min} and {@code @Pattern} from int-or-string fields; they are
+ *       applied from the model's annotations (a step's {@code nodes}: the API server checks {@code
+ *       minimum} on integers and {@code pattern} on strings, at no CEL cost).
+ * </ul>
  */
 public final class CrdWriter {
 
@@ -46,6 +53,7 @@ public final class CrdWriter {
             .forCRDVersions("v1")
             .withParallelGenerationEnabled(false)
             .withPostProcessor(new DeclaredColumnOrder())
+            .withPostProcessor(new IntOrStringBounds())
             .customResourceClasses(NodeDaemon.class)
             .generate();
     System.out.printf("CrdWriter: wrote %d CRD(s) to %s%n", written, outputDir);
@@ -63,6 +71,41 @@ public final class CrdWriter {
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private static final class IntOrStringBounds implements CRDPostProcessor {
+    @Override
+    public HasMetadata process(HasMetadata crd, String crdSpecVersion) {
+      java.lang.reflect.Field field;
+      try {
+        field = dev.nodedaemon.api.RolloutStep.class.getDeclaredField("nodes");
+      } catch (NoSuchFieldException e) {
+        throw new IllegalStateException(e);
+      }
+      for (var version : ((CustomResourceDefinition) crd).getSpec().getVersions()) {
+        var nodes =
+            version
+                .getSchema()
+                .getOpenAPIV3Schema()
+                .getProperties()
+                .get("spec")
+                .getProperties()
+                .get("updateStrategy")
+                .getProperties()
+                .get("rollingUpdate")
+                .getProperties()
+                .get("steps")
+                .getItems()
+                .getSchema()
+                .getProperties()
+                .get("nodes");
+        var min = field.getAnnotation(io.fabric8.generator.annotation.Min.class);
+        var pattern = field.getAnnotation(io.fabric8.generator.annotation.Pattern.class);
+        nodes.setMinimum(min == null ? null : min.value());
+        nodes.setPattern(pattern == null ? null : pattern.value());
+      }
+      return crd;
     }
   }
 

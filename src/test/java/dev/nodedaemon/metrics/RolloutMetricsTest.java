@@ -190,6 +190,7 @@ class RolloutMetricsTest {
         input(agent, "rev1", pod),
         1,
         status(1, 1, RolloutPhase.Complete, "rev1", "rev1"),
+        List.of(),
         List.of());
     String text = scrape();
     assertThat(text).contains("nodedaemon_desired_nodes{");
@@ -206,7 +207,8 @@ class RolloutMetricsTest {
       NodeDaemonStatus status,
       List<PlannedEvent> events,
       Pod... pods) {
-    metrics.observe(input(nd, revision, pods), status.getDesiredNumberScheduled(), status, events);
+    metrics.observe(
+        input(nd, revision, pods), status.getDesiredNumberScheduled(), status, events, List.of());
   }
 
   private PlanInput input(NodeDaemon nd, String revision, Pod... pods) {

@@ -248,9 +248,10 @@ class RolloutAssessorTest {
   }
 
   @Test
-  void theTransitionTableForbidsFailingWithoutAMovingRollout() {
+  void theTransitionTableForbidsFailingWithoutARollout() {
     assertThat(PhaseTransitions.allowed(null, RolloutPhase.Failed)).isFalse();
-    assertThat(PhaseTransitions.allowed(RolloutPhase.Paused, RolloutPhase.Failed)).isFalse();
+    // A step waiting for a promote is Paused, and its health gates can still fail it.
+    assertThat(PhaseTransitions.allowed(RolloutPhase.Paused, RolloutPhase.Failed)).isTrue();
     assertThat(PhaseTransitions.allowed(RolloutPhase.Complete, RolloutPhase.Failed)).isFalse();
     assertThat(PhaseTransitions.allowed(RolloutPhase.Progressing, RolloutPhase.Failed)).isTrue();
     assertThat(PhaseTransitions.allowed(RolloutPhase.RollingBack, RolloutPhase.Failed)).isTrue();
