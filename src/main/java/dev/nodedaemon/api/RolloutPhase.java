@@ -1,8 +1,8 @@
 package dev.nodedaemon.api;
 
 /**
- * Where a NodeDaemon's rollout stands. Which phase may follow which is {@code
- * dev.nodedaemon.plan.PhaseTransitions}.
+ * Where a NodeDaemon's rollout stands. Which phase may follow which is the plan package's
+ * PhaseTransitions table.
  */
 public enum RolloutPhase {
   /** Pods are moving to the update revision and the deadline has not passed. */

@@ -1,6 +1,7 @@
 package dev.nodedaemon.apply;
 
 import dev.nodedaemon.api.NodeDaemon;
+import dev.nodedaemon.api.PodLabels;
 import dev.nodedaemon.placement.DaemonTolerations;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.NodeAffinity;
@@ -33,14 +34,9 @@ public final class DaemonPodFactory {
 
   private DaemonPodFactory() {}
 
-  /** Label on every pod a NodeDaemon owns: the name of that NodeDaemon. */
-  public static final String NODEDAEMON_LABEL = "nodedaemon.dev/name";
-
-  /** The revision label the built-in controllers use, so tooling recognises it. */
-  public static final String REVISION_LABEL = "controller-revision-hash";
-
-  /** Annotation naming the node the pod was made for, so it is known before scheduling. */
-  public static final String NODE_ANNOTATION = "nodedaemon.dev/node";
+  public static final String NODEDAEMON_LABEL = PodLabels.NODEDAEMON_LABEL;
+  public static final String REVISION_LABEL = PodLabels.REVISION_LABEL;
+  public static final String NODE_ANNOTATION = PodLabels.NODE_ANNOTATION;
 
   private static final int MAX_NAME = 253;
 

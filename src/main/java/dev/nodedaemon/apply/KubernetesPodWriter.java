@@ -172,7 +172,7 @@ public final class KubernetesPodWriter implements PodWriter {
   }
 
   @Override
-  public Result adopt(Pod pod, OwnerReference owner, String nodeDaemonName) {
+  public Result adopt(Pod pod, OwnerReference owner, String nodeDaemonName, String revision) {
     List<OwnerReference> owners =
         new ArrayList<>(
             pod.getMetadata().getOwnerReferences() == null
@@ -190,6 +190,15 @@ public final class KubernetesPodWriter implements PodWriter {
             .addToLabels(DaemonPodFactory.NODEDAEMON_LABEL, nodeDaemonName)
             .endMetadata()
             .build();
+    if (revision != null) {
+      patch.getMetadata().getLabels().put(DaemonPodFactory.REVISION_LABEL, revision);
+      DaemonPods.targetNode(pod)
+          .ifPresent(
+              node ->
+                  patch
+                      .getMetadata()
+                      .setAnnotations(Map.of(DaemonPodFactory.NODE_ANNOTATION, node)));
+    }
     try {
       client
           .pods()

@@ -47,7 +47,15 @@ public interface PodWriter {
    */
   Result updateInPlace(dev.nodedaemon.plan.PodPlan.InPlacePatch patch);
 
-  /** Takes over a pod that matches the selector and has no controller, as the built-in does. */
+  /**
+   * Takes over a pod that matches the selector and has no controller, as the built-in does.
+   *
+   * @param revision the revision label to give it, when it runs the current template; null keeps
+   *     its own (another revision's, or none: it counts as old)
+   */
   Result adopt(
-      Pod pod, io.fabric8.kubernetes.api.model.OwnerReference owner, String nodeDaemonName);
+      Pod pod,
+      io.fabric8.kubernetes.api.model.OwnerReference owner,
+      String nodeDaemonName,
+      String revision);
 }

@@ -1,6 +1,6 @@
 package dev.nodedaemon.observe;
 
-import dev.nodedaemon.apply.DaemonPodFactory;
+import dev.nodedaemon.api.PodLabels;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
@@ -27,8 +27,8 @@ public final class DaemonPods {
       return Optional.of(pod.getSpec().getNodeName());
     }
     if (pod.getMetadata().getAnnotations() != null
-        && pod.getMetadata().getAnnotations().containsKey(DaemonPodFactory.NODE_ANNOTATION)) {
-      return Optional.of(pod.getMetadata().getAnnotations().get(DaemonPodFactory.NODE_ANNOTATION));
+        && pod.getMetadata().getAnnotations().containsKey(PodLabels.NODE_ANNOTATION)) {
+      return Optional.of(pod.getMetadata().getAnnotations().get(PodLabels.NODE_ANNOTATION));
     }
     if (pod.getSpec() == null
         || pod.getSpec().getAffinity() == null
@@ -65,7 +65,7 @@ public final class DaemonPods {
   public static String revision(Pod pod) {
     return pod.getMetadata().getLabels() == null
         ? null
-        : pod.getMetadata().getLabels().get(DaemonPodFactory.REVISION_LABEL);
+        : pod.getMetadata().getLabels().get(PodLabels.REVISION_LABEL);
   }
 
   public static boolean isTerminating(Pod pod) {

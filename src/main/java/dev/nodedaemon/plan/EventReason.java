@@ -1,10 +1,24 @@
 package dev.nodedaemon.plan;
 
 /**
- * Reasons of the rollout's events beyond the built-in controller's pod events (SuccessfulCreate,
- * SuccessfulDelete, FailedCreate, ...): one constant per step of a staged, gated rollout.
+ * Reasons of the rollout's events, beyond the built-in controller's pod events (SuccessfulCreate,
+ * SuccessfulDelete, FailedCreate, ...): one constant for every step a rollout can take.
  */
 public enum EventReason {
+  /** A new update revision begins to roll out. */
+  RolloutStarted,
+  /** A revision a rollback restored begins to roll out. */
+  RollbackStarted,
+  /** Every node the rollout should reach runs the update revision, available. */
+  RolloutComplete,
+  /** spec.paused stopped the rollout. */
+  RolloutPaused,
+  /** The rollout moves again after a pause. */
+  RolloutResumed,
+  /** No progress within progressDeadlineSeconds (warning). */
+  ProgressDeadlineExceeded,
+  /** The spec cannot work as it is, such as a surge with host ports (warning). */
+  InvalidSpec,
   /** A step of a staged rollout began exposing the update revision to more nodes. */
   StepStarted,
   /** A step's nodes run the update revision, healthy; it soaks before it promotes itself. */

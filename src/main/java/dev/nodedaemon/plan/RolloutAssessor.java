@@ -14,7 +14,6 @@ import dev.nodedaemon.api.UpdateStrategyType;
 import dev.nodedaemon.plan.PodPlan.Hold;
 import dev.nodedaemon.plan.PodPlan.PlannedEvent;
 import dev.nodedaemon.plan.PodPlan.RolloutFacts;
-import dev.nodedaemon.status.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,7 +65,7 @@ public final class RolloutAssessor {
   public static final int DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
 
   /** Condition reason and event of a rollout held because its spec cannot work. */
-  public static final String INVALID_SPEC = "InvalidSpec";
+  public static final String INVALID_SPEC = EventReason.InvalidSpec.name();
 
   /** status.blockingNodes holds at most this many nodes; the condition message counts the rest. */
   public static final int MAX_BLOCKING_NODES = 20;
@@ -191,7 +190,9 @@ public final class RolloutAssessor {
       phase = rollback ? RolloutPhase.RollingBack : RolloutPhase.Progressing;
     }
     String failedReason =
-        haltedByGates ? EventReason.HealthGateFailed.name() : "ProgressDeadlineExceeded";
+        haltedByGates
+            ? EventReason.HealthGateFailed.name()
+            : EventReason.ProgressDeadlineExceeded.name();
 
     List<BlockingNode> blocking =
         reached
@@ -203,7 +204,7 @@ public final class RolloutAssessor {
       events.add(
           new PlannedEvent(
               false,
-              rollback ? "RollbackStarted" : "RolloutStarted",
+              (rollback ? EventReason.RollbackStarted : EventReason.RolloutStarted).name(),
               (rollback ? "Rolling back to revision " : "Rolling out revision ")
                   + number
                   + " ("
@@ -265,7 +266,7 @@ public final class RolloutAssessor {
             events.add(
                 new PlannedEvent(
                     false,
-                    "RolloutComplete",
+                    EventReason.RolloutComplete.name(),
                     "Revision "
                         + number
                         + " is available on "
@@ -277,7 +278,7 @@ public final class RolloutAssessor {
                         + "s"));
         case Paused -> {
           if (specPaused && hold == null && !frozen && !waitingForPromote) {
-            events.add(new PlannedEvent(false, "RolloutPaused", "Rollout paused"));
+            events.add(new PlannedEvent(false, EventReason.RolloutPaused.name(), "Rollout paused"));
           }
         }
         case Failed -> {
@@ -285,7 +286,7 @@ public final class RolloutAssessor {
             events.add(
                 new PlannedEvent(
                     true,
-                    "ProgressDeadlineExceeded",
+                    EventReason.ProgressDeadlineExceeded.name(),
                     "Revision "
                         + number
                         + " made no progress for "
@@ -296,7 +297,8 @@ public final class RolloutAssessor {
         }
         default -> {
           if (previousPhase == RolloutPhase.Paused) {
-            events.add(new PlannedEvent(false, "RolloutResumed", "Rollout resumed"));
+            events.add(
+                new PlannedEvent(false, EventReason.RolloutResumed.name(), "Rollout resumed"));
           }
         }
       }
@@ -452,10 +454,18 @@ public final class RolloutAssessor {
                   EventReason.StepWaitingForPromote.name(),
                   stepText + "waiting for a promote; " + progress);
             }
-            yield Conditions.of(ConditionType.Progressing.name(), false, "RolloutPaused", progress);
+            yield Conditions.of(
+                ConditionType.Progressing.name(),
+                false,
+                EventReason.RolloutPaused.name(),
+                progress);
           }
           case Complete ->
-              Conditions.of(ConditionType.Progressing.name(), false, "RolloutComplete", progress);
+              Conditions.of(
+                  ConditionType.Progressing.name(),
+                  false,
+                  EventReason.RolloutComplete.name(),
+                  progress);
           case Failed ->
               Conditions.of(
                   ConditionType.Progressing.name(),

@@ -4,6 +4,8 @@ import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.apply.DaemonPodFactory;
 import dev.nodedaemon.apply.PodWriter;
 import dev.nodedaemon.events.EventSink;
+import dev.nodedaemon.observe.DaemonPods;
+import dev.nodedaemon.observe.SameTemplate;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -11,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
@@ -18,7 +21,10 @@ import org.jboss.logging.Logger;
 /**
  * Adopts pods that match a NodeDaemon's selector but have no controller, as the built-in controller
  * claims orphans: so a DaemonSet deleted with {@code --cascade=orphan} can be replaced by a
- * NodeDaemon without restarting its pods.
+ * NodeDaemon without restarting its pods. A pod that is, semantically, the pod the NodeDaemon's
+ * template makes for its node ({@link SameTemplate}, against a server-side dry run of that pod) is
+ * labelled with the update revision and kept; any other is adopted as an old revision, which the
+ * rollout then replaces within its budget.
  *
  * <p>Orphans are not in the pod informer (it holds only labelled pods, to keep other workloads out
  * of memory), so they are listed by selector: on the first reconcile of a NodeDaemon in this
@@ -43,7 +49,7 @@ final class Adoption {
   }
 
   /** Returns true when it adopted a pod, so the caller waits for the pod's watch event. */
-  boolean adoptOrphans(NodeDaemon nodeDaemon, Instant now) {
+  boolean adoptOrphans(NodeDaemon nodeDaemon, String updateRevision, Instant now) {
     String uid = nodeDaemon.getMetadata().getUid();
     long generation = nodeDaemon.getMetadata().getGeneration();
     Scan previous = lastScan.get(uid);
@@ -78,17 +84,58 @@ final class Adoption {
       if (hasController || pod.getMetadata().getDeletionTimestamp() != null) {
         continue;
       }
+      boolean current = isCurrent(nodeDaemon, updateRevision, pod);
       PodWriter.Result result =
           writer.adopt(
               pod,
               DaemonPodFactory.controllerReference(nodeDaemon),
-              nodeDaemon.getMetadata().getName());
+              nodeDaemon.getMetadata().getName(),
+              current ? updateRevision : null);
       if (result.outcome() == PodWriter.Outcome.DONE) {
         adopted = true;
-        events.normal(nodeDaemon, "SuccessfulAdopt", "Adopted pod: " + pod.getMetadata().getName());
+        events.normal(
+            nodeDaemon,
+            "SuccessfulAdopt",
+            "Adopted pod: "
+                + pod.getMetadata().getName()
+                + (current
+                    ? " (it runs the current template: kept as revision " + updateRevision + ")"
+                    : " (another template: the rollout replaces it)"));
       }
     }
     return adopted;
+  }
+
+  /**
+   * Whether the pod is what the NodeDaemon's template would make on its node, asked of the API
+   * server (a dry run gives the pod after defaulting and admission). No answer means no.
+   */
+  private boolean isCurrent(NodeDaemon nodeDaemon, String updateRevision, Pod pod) {
+    Optional<String> node = DaemonPods.targetNode(pod);
+    if (node.isEmpty()) {
+      return false;
+    }
+    Pod expected = DaemonPodFactory.build(nodeDaemon, node.get(), updateRevision);
+    expected.getMetadata().setGenerateName(expected.getMetadata().getName() + "-");
+    expected.getMetadata().setName(null);
+    try {
+      Pod admitted =
+          client
+              .pods()
+              .inNamespace(nodeDaemon.getMetadata().getNamespace())
+              .resource(expected)
+              .dryRun()
+              .create();
+      return SameTemplate.matches(admitted, pod);
+    } catch (KubernetesClientException e) {
+      LOG.infof(
+          "dry run of %s's pod for node %s failed, adopting %s as an old revision: %s",
+          nodeDaemon.getMetadata().getName(),
+          node.get(),
+          pod.getMetadata().getName(),
+          e.getMessage());
+      return false;
+    }
   }
 
   /** Drops what is kept for NodeDaemons that no longer exist. */

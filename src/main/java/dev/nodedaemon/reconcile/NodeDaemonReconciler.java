@@ -14,6 +14,7 @@ import dev.nodedaemon.metrics.RolloutMetrics;
 import dev.nodedaemon.observe.ClusterSnapshot;
 import dev.nodedaemon.observe.DaemonPods;
 import dev.nodedaemon.observe.TrimmingItemStore;
+import dev.nodedaemon.plan.Conditions;
 import dev.nodedaemon.plan.EventReason;
 import dev.nodedaemon.plan.HealthGateEvaluator;
 import dev.nodedaemon.plan.PlanInput;
@@ -26,7 +27,6 @@ import dev.nodedaemon.revision.RevisionStore;
 import dev.nodedaemon.revision.RollbackWriter;
 import dev.nodedaemon.revision.Rollbacks;
 import dev.nodedaemon.revision.TemplateHash;
-import dev.nodedaemon.status.Conditions;
 import dev.nodedaemon.status.StatusBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -164,18 +164,16 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
             context.eventSourceRetriever().getEventSourceFor(Node.class, NODE_SOURCE);
     List<Node> nodes = nodeSource.list().toList();
     Set<Pod> pods = context.getSecondaryResources(Pod.class);
-    if (adoption.adoptOrphans(nodeDaemon, now)) {
+    String templateHash =
+        TemplateHash.of(nodeDaemon.getSpec().getTemplate(), collisionCount(nodeDaemon));
+    if (adoption.adoptOrphans(nodeDaemon, templateHash, now)) {
       // Adopted pods arrive through the pod informer and trigger the next reconcile.
       return UpdateControl.noUpdate();
     }
     List<ControllerRevision> revisionList =
         List.copyOf(context.getSecondaryResources(ControllerRevision.class));
     Optional<Rollbacks.Decision> requested =
-        Rollbacks.requested(
-            nodeDaemon,
-            revisionList,
-            TemplateHash.of(nodeDaemon.getSpec().getTemplate(), collisionCount(nodeDaemon)),
-            now);
+        Rollbacks.requested(nodeDaemon, revisionList, templateHash, now);
     if (requested.isPresent()) {
       // The template changes (a new generation), which brings the next reconcile.
       rollbackWriter.apply(nodeDaemon, requested.get());

@@ -5,6 +5,7 @@ import dev.nodedaemon.api.NodeDaemonStatus;
 import dev.nodedaemon.api.RollbackRecord;
 import dev.nodedaemon.observe.DaemonPods;
 import dev.nodedaemon.placement.NodeEligibility.Verdict;
+import dev.nodedaemon.plan.Conditions;
 import dev.nodedaemon.plan.PlanInput;
 import dev.nodedaemon.plan.PodPlan;
 import dev.nodedaemon.plan.RolloutAssessor;

@@ -63,7 +63,7 @@ class PlanExecutorTest {
     }
 
     @Override
-    public Result adopt(Pod pod, OwnerReference owner, String nodeDaemonName) {
+    public Result adopt(Pod pod, OwnerReference owner, String nodeDaemonName, String revision) {
       return Result.DONE;
     }
   }

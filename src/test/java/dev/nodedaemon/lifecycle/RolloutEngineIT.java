@@ -44,7 +44,8 @@ class RolloutEngineIT {
   void aBrokenImageStopsAtTheBudgetFailsNamingTheNodeAndAFixedTemplateRollsForward() {
     TestFleet fleet = new TestFleet("broken");
     List<String> nodes = fleet.addNodes("n", 4);
-    NodeDaemon nd = agent(fleet, V1);
+    // The progress deadline's path: health gates would stop the broken image first.
+    NodeDaemon nd = TestFleet.withoutHealthGates(agent(fleet, V1));
     nd.getSpec().setProgressDeadlineSeconds(4);
     fleet.create(nd);
     fleet.awaitReadyOnExactly("agent", nodes);
@@ -174,7 +175,8 @@ class RolloutEngineIT {
   void failurePolicyRollbackUndoesAFailedRollout() {
     TestFleet fleet = new TestFleet("autoundo");
     List<String> nodes = fleet.addNodes("n", 3);
-    NodeDaemon nd = agent(fleet, V1);
+    // The progress deadline's path: health gates would stop the broken image first.
+    NodeDaemon nd = TestFleet.withoutHealthGates(agent(fleet, V1));
     nd.getSpec().setProgressDeadlineSeconds(4);
     nd.getSpec().setFailurePolicy(FailurePolicy.Rollback);
     fleet.create(nd);

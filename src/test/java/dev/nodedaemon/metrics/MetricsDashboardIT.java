@@ -59,7 +59,7 @@ class MetricsDashboardIT {
       fleet.awaitAllOnImage("agent", nodes, V2);
       fleet.awaitStatus("agent", complete(V2));
 
-      // Fails on the progress deadline and is rolled back to V2 by failurePolicy Rollback.
+      // Fails its health gates on the first node and is rolled back to V2 by the operator.
       fleet.setImage("agent", BROKEN);
       fleet.awaitStatus("agent", complete(V2));
       fleet.awaitAllOnImage("agent", nodes, V2);

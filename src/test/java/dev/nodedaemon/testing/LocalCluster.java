@@ -37,10 +37,19 @@ public final class LocalCluster implements AutoCloseable {
 
   /** Starts a cluster with {@code nodes} Ready kwok nodes, named {@code node-0}, ... */
   public static LocalCluster up(String name, int nodes) {
-    String out =
-        Commands.run(
-            Duration.ofMinutes(30),
+    return up(name, nodes, List.of());
+  }
+
+  /**
+   * @param extraArgs more arguments to {@code hack/cluster up}, such as {@code
+   *     --daemonset-controller}
+   */
+  public static LocalCluster up(String name, int nodes, List<String> extraArgs) {
+    List<String> command =
+        new java.util.ArrayList<>(
             List.of(script().toString(), "up", "--name", name, "--nodes", Integer.toString(nodes)));
+    command.addAll(extraArgs);
+    String out = Commands.run(Duration.ofMinutes(30), command);
     Path kubeconfig = null;
     Path binDir = null;
     for (String line : out.split("\n")) {

@@ -127,6 +127,17 @@ public final class TestFleet {
     return value instanceof Integer i ? new IntOrString(i) : new IntOrString((String) value);
   }
 
+  /**
+   * Health gates off: for tests of what happens without them (the progress deadline, rollback by
+   * failurePolicy), which a broken image would otherwise pre-empt.
+   */
+  public static NodeDaemon withoutHealthGates(NodeDaemon nodeDaemon) {
+    dev.nodedaemon.api.HealthGates gates = new dev.nodedaemon.api.HealthGates();
+    gates.setEnabled(false);
+    nodeDaemon.getSpec().setHealthGates(gates);
+    return nodeDaemon;
+  }
+
   /** The NodeDaemon's first container claims {@code port} on its node (a hostPort). */
   public static NodeDaemon withHostPort(NodeDaemon nodeDaemon, int port) {
     nodeDaemon

@@ -1,4 +1,4 @@
-package dev.nodedaemon.status;
+package dev.nodedaemon.plan;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;

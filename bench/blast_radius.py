@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Blast radius and time to safety: a crash-looping image rolled out to a fleet by the built-in
+DaemonSet controller, by NodeDaemon without steps, and by NodeDaemon with steps [1, 10%, 100%],
+on the same local control plane with the same template and budget.
+
+    bench/blast_radius.py [--nodes 1000] [--budget 10%] [--ready-delay 2s] [--window 120]
+
+It starts its own cluster (hack/cluster up --daemonset-controller) and the packaged operator (build
+it first: ./mvnw package -DskipTests). For each case it creates the workload in a fresh namespace,
+waits until every node runs a Ready pod, changes the image to one kwok crash-loops, and follows the
+pods on a watch (every event, not samples) until the fleet is back on the good image, Ready, or
+--window seconds have passed. Figures per case:
+  - nodes that ever ran the bad image;
+  - peak nodes without a Ready pod;
+  - seconds from the image change to the first failed health gate (NodeDaemon's event);
+  - seconds from the image change to every node back on the good image and Ready ("never" when
+    the window ended first: the built-in controller leaves the fleet as it is for a human).
+Results are appended to bench/results/blast-radius.md. Loopback only; every wait is bounded.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from placement import ROOT, kubectl, run  # noqa: E402
+from rollout import OLD_IMAGE, pinned_node, template, wait_all  # noqa: E402
+
+CLUSTER = "bench-blast"
+BAD_IMAGE = "registry.example/bench-agent:2-crashloop"
+
+
+class PodWatch:
+    """Follows a namespace's pods on `kubectl get -w`: live pods by node, nodes that ran BAD_IMAGE,
+    peak nodes without a Ready pod, and when the fleet was last seen whole on OLD_IMAGE."""
+
+    def __init__(self, namespace, nodes):
+        self.nodes = nodes
+        self.pods = {}
+        self.bad_nodes = set()
+        self.peak_down = 0
+        self.recovered_at = None
+        self.lock = threading.Lock()
+        self.proc = subprocess.Popen(
+            ["kubectl", "get", "pods", "-n", namespace, "-w", "--output-watch-events", "-o",
+             "json"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        decoder = json.JSONDecoder()
+        buffer = ""
+        for chunk in iter(lambda: self.proc.stdout.readline(), ""):
+            buffer += chunk
+            while buffer.strip():
+                try:
+                    event, end = decoder.raw_decode(buffer.lstrip())
+                except json.JSONDecodeError:
+                    break
+                buffer = buffer.lstrip()[end:]
+                self._apply(event)
+
+    def _apply(self, event):
+        pod = event["object"]
+        uid = pod["metadata"]["uid"]
+        with self.lock:
+            if event["type"] == "DELETED" or pod["metadata"].get("deletionTimestamp"):
+                self.pods.pop(uid, None)
+            else:
+                node = pod["spec"].get("nodeName") or pinned_node(pod)
+                image = pod["spec"]["containers"][0]["image"]
+                ready = any(c["type"] == "Ready" and c["status"] == "True"
+                            for c in pod.get("status", {}).get("conditions", []))
+                self.pods[uid] = (node, image, ready)
+                if image == BAD_IMAGE:
+                    self.bad_nodes.add(node)
+            by_node = {}
+            for node, image, ready in self.pods.values():
+                by_node.setdefault(node, []).append((image, ready))
+            up = sum(1 for pods in by_node.values() if any(r for _, r in pods))
+            self.peak_down = max(self.peak_down, self.nodes - up)
+            whole = (len(by_node) >= self.nodes
+                     and all(pods == [(OLD_IMAGE, True)] for pods in by_node.values()))
+            if whole and self.bad_nodes and self.recovered_at is None:
+                self.recovered_at = time.monotonic()
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def first_event_time(namespace, reason):
+    events = json.loads(kubectl("get", "events", "-n", namespace, "-o", "json"))["items"]
+    times = [e.get("eventTime") or e.get("firstTimestamp") for e in events
+             if e.get("reason") == reason]
+    times = [t for t in times if t]
+    return min(times) if times else None
+
+
+def measure(name, manifest, namespace, nodes, window, timeout):
+    kubectl("create", "namespace", namespace)
+    kubectl("apply", "-n", namespace, "-f", "-", stdin=json.dumps(manifest))
+    wait_all(namespace, nodes, OLD_IMAGE, timeout)
+    if manifest["kind"] == "NodeDaemon":
+        deadline = time.monotonic() + 60
+        while kubectl("get", "nodedaemon", manifest["metadata"]["name"], "-n", namespace, "-o",
+                      "jsonpath={.status.phase}") != "Complete":
+            if time.monotonic() > deadline:
+                sys.exit(f"{namespace}: the first rollout did not complete")
+            time.sleep(0.5)
+    watch = PodWatch(namespace, nodes)
+    time.sleep(2)  # the watch has listed the pods
+    started_wall = datetime.datetime.now(datetime.timezone.utc)
+    started = time.monotonic()
+    resource = "daemonset" if manifest["kind"] == "DaemonSet" else "nodedaemon"
+    kubectl("patch", resource, manifest["metadata"]["name"], "-n", namespace, "--type=json",
+            "-p", json.dumps([{"op": "replace", "path": "/spec/template/spec/containers/0/image",
+                               "value": BAD_IMAGE}]))
+    while time.monotonic() - started < window:
+        with watch.lock:
+            if watch.recovered_at is not None:
+                break
+        time.sleep(0.5)
+    watch.close()
+    gate = first_event_time(namespace, "HealthGateFailed")
+    to_gate = None
+    if gate:
+        gate_time = datetime.datetime.fromisoformat(gate.replace("Z", "+00:00"))
+        to_gate = round((gate_time - started_wall).total_seconds(), 1)
+    recovered = (round(watch.recovered_at - started, 1) if watch.recovered_at is not None
+                 else None)
+    result = {"bad_nodes": len(watch.bad_nodes), "peak_down": watch.peak_down,
+              "to_first_gate": to_gate, "to_safety": recovered}
+    print(f"{name}: {result}", file=sys.stderr)
+    kubectl("delete", "namespace", namespace, "--wait=false")
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--nodes", type=int, default=1000)
+    parser.add_argument("--budget", default="10%")
+    parser.add_argument("--ready-delay", default="2s")
+    parser.add_argument("--window", type=int, default=120,
+                        help="seconds to wait after the bad image for the fleet to recover")
+    parser.add_argument("--timeout", type=int, default=900)
+    parser.add_argument("--keep", action="store_true", help="leave the cluster running")
+    args = parser.parse_args()
+
+    jar = os.path.join(ROOT, "target/quarkus-app/quarkus-run.jar")
+    if not os.path.exists(jar):
+        sys.exit("build the operator first: ./mvnw package -DskipTests")
+    run(os.path.join(ROOT, "hack/cluster"), "down", "--name", CLUSTER, check=False)
+    env_lines = run(os.path.join(ROOT, "hack/cluster"), "up", "--name", CLUSTER,
+                    "--nodes", str(args.nodes), "--daemonset-controller")
+    for line in env_lines.splitlines():
+        key, value = line.removeprefix("export ").split("=", 1)
+        os.environ[key] = value.replace("$PATH", os.environ["PATH"])
+    state = os.path.dirname(os.environ["KUBECONFIG"])
+    operator = subprocess.Popen(
+        [os.path.join(ROOT, "hack/operator"), "-Dquarkus.http.port=0"],
+        stdout=open(os.path.join(state, "logs/operator.log"), "w"), stderr=subprocess.STDOUT)
+    results = []
+    try:
+        deadline = time.monotonic() + 180
+        while "nodedaemons" not in run("kubectl", "api-resources", check=False) or \
+                "started" not in open(os.path.join(state, "logs/operator.log")).read():
+            if time.monotonic() > deadline or operator.poll() is not None:
+                sys.exit("operator did not start; see " + state + "/logs/operator.log")
+            time.sleep(0.5)
+
+        rolling = {"maxUnavailable": args.budget}
+        daemonset = {
+            "apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "bench-agent"},
+            "spec": {"selector": {"matchLabels": {"app": "bench-agent"}},
+                     "template": template(args.ready_delay),
+                     "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": rolling}},
+        }
+        batches = dict(daemonset, apiVersion="nodedaemon.dev/v1alpha1", kind="NodeDaemon")
+        staged = json.loads(json.dumps(batches))
+        staged["spec"]["updateStrategy"]["rollingUpdate"]["steps"] = [
+            {"nodes": 1}, {"nodes": "10%"}, {"nodes": "100%"}]
+        cases = [("built-in DaemonSet", daemonset, "blast-builtin"),
+                 ("NodeDaemon, no steps", batches, "blast-batches"),
+                 ("NodeDaemon, steps [1, 10%, 100%]", staged, "blast-steps")]
+        for name, manifest, namespace in cases:
+            results.append((name, measure(name, manifest, namespace, args.nodes, args.window,
+                                          args.timeout)))
+    finally:
+        operator.terminate()
+        operator.wait(30)
+        if not args.keep:
+            run(os.path.join(ROOT, "hack/cluster"), "down", "--name", CLUSTER, check=False)
+
+    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    commit = run("git", "-C", ROOT, "rev-parse", "--short", "HEAD", check=False).strip()
+    load = os.getloadavg()[0]
+    lines = [f"\n## {date}: {args.nodes} kwok nodes, maxUnavailable {args.budget}, ready delay "
+             f"{args.ready_delay}, {os.cpu_count()} cores {platform.machine()}, load "
+             f"{load:.1f}, commit {commit}\n",
+             f"Command: `bench/blast_radius.py --nodes {args.nodes} --budget {args.budget} "
+             f"--window {args.window}` (after `./mvnw package -DskipTests`)\n",
+             "| controller | nodes that ran the bad image | peak nodes without a Ready pod "
+             "| update to first failed gate | update to fleet back on the good image |",
+             "|---|---|---|---|---|"]
+    for name, r in results:
+        gate = f"{r['to_first_gate']} s" if r["to_first_gate"] is not None else "no gate"
+        safe = (f"{r['to_safety']} s" if r["to_safety"] is not None
+                else f"never (not within {args.window} s)")
+        lines.append(f"| {name} | {r['bad_nodes']} | {r['peak_down']} | {gate} | {safe} |")
+    with open(os.path.join(ROOT, "bench/results/blast-radius.md"), "a") as out:
+        out.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
