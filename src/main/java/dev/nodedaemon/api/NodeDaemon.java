@@ -1,6 +1,7 @@
 package dev.nodedaemon.api;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -65,6 +66,11 @@ import io.quarkiverse.operatorsdk.annotations.CSVMetadata;
     jsonPath = ".spec.template.spec.containers[*].image",
     type = AdditionalPrinterColumn.Type.STRING,
     priority = 1)
+@ValidationRule(
+    value = "size(self.metadata.name) <= 63",
+    message =
+        "metadata.name must be at most 63 characters: it is the value of the nodedaemon.dev/name"
+            + " label on every pod, and label values are limited to 63")
 public class NodeDaemon extends CustomResource<NodeDaemonSpec, NodeDaemonStatus>
     implements Namespaced {
 

@@ -52,6 +52,15 @@ public class NodeDaemonSpec {
               + " || (has(self.matchExpressions) && size(self.matchExpressions) > 0)",
       message = "selector must not be empty: it would select every pod in the namespace",
       reason = "FieldValueRequired")
+  @ValidationRule(
+      value =
+          "(has(self.matchLabels) && size(self.matchLabels) > 0)"
+              + " || !has(self.matchExpressions)"
+              + " || self.matchExpressions.exists(e, e.operator == 'In' || e.operator == 'Exists')",
+      message =
+          "selector needs a matchLabels entry or an In or Exists expression: NotIn and"
+              + " DoesNotExist alone select the pods of every other workload in the namespace",
+      reason = "FieldValueRequired")
   private PodSelector selector;
 
   @Required

@@ -11,6 +11,8 @@ public enum EventReason {
   RollbackStarted,
   /** Every node the rollout should reach runs the update revision, available. */
   RolloutComplete,
+  /** A rollback's revision runs on every node it should, available (after RolloutComplete). */
+  RollbackComplete,
   /** spec.paused stopped the rollout. */
   RolloutPaused,
   /** The rollout moves again after a pause. */

@@ -128,7 +128,10 @@ public final class RolloutAssessor {
     boolean frozen = Boolean.TRUE.equals(nodeDaemon.getSpec().getFrozen());
     boolean specPaused = Boolean.TRUE.equals(nodeDaemon.getSpec().getPaused());
     boolean reachedStep = facts.updatedAvailable() >= facts.target();
-    boolean reached = reachedStep && (!position.staged() || position.atLastStep());
+    // Every node the whole rollout targets already runs the revision (a first install, or a
+    // template re-applied): complete at whatever step, there is nothing left to stage.
+    boolean reachedAll = facts.updatedAvailable() >= facts.rolloutTarget();
+    boolean reached = reachedAll || (reachedStep && (!position.staged() || position.atLastStep()));
     boolean completedForThisSpec =
         !newRevision
             && previousPhase == RolloutPhase.Complete
@@ -262,20 +265,28 @@ public final class RolloutAssessor {
     }
     if (phase != previousPhase && previousPhase != null) {
       switch (phase) {
-        case Complete ->
+        case Complete -> {
+          events.add(
+              new PlannedEvent(
+                  false,
+                  EventReason.RolloutComplete.name(),
+                  "Revision "
+                      + number
+                      + " is available on "
+                      + facts.updatedAvailable()
+                      + " of "
+                      + facts.desired()
+                      + " nodes after "
+                      + Duration.between(Instant.parse(startTime), now).toSeconds()
+                      + "s"));
+          if (rollback) {
             events.add(
                 new PlannedEvent(
                     false,
-                    EventReason.RolloutComplete.name(),
-                    "Revision "
-                        + number
-                        + " is available on "
-                        + facts.updatedAvailable()
-                        + " of "
-                        + facts.desired()
-                        + " nodes after "
-                        + Duration.between(Instant.parse(startTime), now).toSeconds()
-                        + "s"));
+                    EventReason.RollbackComplete.name(),
+                    "Rollback to revision " + number + " is complete"));
+          }
+        }
         case Paused -> {
           if (specPaused && hold == null && !frozen && !waitingForPromote) {
             events.add(new PlannedEvent(false, EventReason.RolloutPaused.name(), "Rollout paused"));

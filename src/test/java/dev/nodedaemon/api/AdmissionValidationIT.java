@@ -148,6 +148,48 @@ class AdmissionValidationIT {
                 "  updateStrategy: {rollingUpdate: {maxUnavailable: 1, maxSurge: '10%'}}"),
             "maxUnavailable and maxSurge cannot both be non-zero"),
         Arguments.of(
+            "a name too long for a label value",
+            nodeDaemon("a".repeat(64), SELECTOR, LABELS, ""),
+            "metadata.name must be at most 63 characters"),
+        Arguments.of(
+            "a selector of NotIn alone",
+            nodeDaemon(
+                "notin-only",
+                "    matchExpressions: [{key: app, operator: NotIn, values: [web]}]",
+                LABELS,
+                ""),
+            "selector needs a matchLabels entry or an In or Exists expression"),
+        Arguments.of(
+            "a container without an image",
+            """
+            apiVersion: nodedaemon.dev/v1alpha1
+            kind: NodeDaemon
+            metadata: {name: no-image, namespace: %s}
+            spec:
+              selector: {matchLabels: {app: agent}}
+              template:
+                metadata: {labels: {app: agent}}
+                spec:
+                  containers: [{name: agent}]
+            """
+                .formatted(NS),
+            "spec.template.spec.containers[0].image: Required value"),
+        Arguments.of(
+            "two containers of one name",
+            """
+            apiVersion: nodedaemon.dev/v1alpha1
+            kind: NodeDaemon
+            metadata: {name: same-name, namespace: %s}
+            spec:
+              selector: {matchLabels: {app: agent}}
+              template:
+                metadata: {labels: {app: agent}}
+                spec:
+                  containers: [{name: agent, image: a:1}, {name: agent, image: b:1}]
+            """
+                .formatted(NS),
+            "Duplicate value"),
+        Arguments.of(
             "steps whose counts fall",
             nodeDaemon(
                 "steps-fall",

@@ -54,6 +54,7 @@ public final class CrdWriter {
             .withParallelGenerationEnabled(false)
             .withPostProcessor(new DeclaredColumnOrder())
             .withPostProcessor(new IntOrStringBounds())
+            .withPostProcessor(new ContainersByName())
             .customResourceClasses(NodeDaemon.class)
             .generate();
     System.out.printf("CrdWriter: wrote %d CRD(s) to %s%n", written, outputDir);
@@ -104,6 +105,31 @@ public final class CrdWriter {
         var pattern = field.getAnnotation(io.fabric8.generator.annotation.Pattern.class);
         nodes.setMinimum(min == null ? null : min.value());
         nodes.setPattern(pattern == null ? null : pattern.value());
+      }
+      return crd;
+    }
+  }
+
+  private static final class ContainersByName implements CRDPostProcessor {
+    @Override
+    public HasMetadata process(HasMetadata crd, String crdSpecVersion) {
+      for (var version : ((CustomResourceDefinition) crd).getSpec().getVersions()) {
+        var podSpec =
+            version
+                .getSchema()
+                .getOpenAPIV3Schema()
+                .getProperties()
+                .get("spec")
+                .getProperties()
+                .get("template")
+                .getProperties()
+                .get("spec");
+        for (String list : List.of("containers", "initContainers")) {
+          var containers = podSpec.getProperties().get(list);
+          containers.setXKubernetesListType("map");
+          containers.setXKubernetesListMapKeys(List.of("name"));
+          containers.getItems().getSchema().setRequired(List.of("image", "name"));
+        }
       }
       return crd;
     }

@@ -8,11 +8,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nodedaemon.api.FailurePolicy;
 import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.api.RolloutPhase;
+import dev.nodedaemon.api.RolloutStep;
 import dev.nodedaemon.testing.LocalCluster;
 import dev.nodedaemon.testing.OperatorProcess;
 import dev.nodedaemon.testing.PrometheusServer;
 import dev.nodedaemon.testing.SharedOperator;
 import dev.nodedaemon.testing.TestFleet;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,6 +53,15 @@ class MetricsDashboardIT {
       nd.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(V1);
       nd.getSpec().setProgressDeadlineSeconds(6);
       nd.getSpec().setFailurePolicy(FailurePolicy.Rollback);
+      // A canary step first, so the step panel has a step to show.
+      TestFleet.withRollingUpdate(nd, 1, null)
+          .getSpec()
+          .getUpdateStrategy()
+          .getRollingUpdate()
+          .setSteps(
+              List.of(
+                  new RolloutStep(new IntOrString(1), null),
+                  new RolloutStep(new IntOrString("100%"), null)));
       fleet.create(nd);
       fleet.awaitReadyOnExactly("agent", nodes);
       fleet.awaitStatus("agent", complete(V1));
@@ -74,7 +85,7 @@ class MetricsDashboardIT {
                           .query(
                               "nodedaemon_rollbacks_total{"
                                   + selector
-                                  + ",reason=\"ProgressDeadlineExceeded\"} == 1 and on ()"
+                                  + ",reason=\"HealthGateFailed\"} == 1 and on ()"
                                   + " nodedaemon_rollout_phase{"
                                   + selector
                                   + ",phase=\"Complete\"} == 1")
@@ -96,7 +107,15 @@ class MetricsDashboardIT {
                             prometheus,
                             "nodedaemon_rollouts_failed_total{"
                                 + selector
-                                + ",reason=\"ProgressDeadlineExceeded\"}"))
+                                + ",reason=\"HealthGateFailed\"}"))
+                    .isEqualTo(1);
+                assertThat(
+                        scalar(
+                            prometheus,
+                            "nodedaemon_gate_failures_total{"
+                                + selector
+                                + ",reason=\"CrashLoopBackOff\"}"))
+                    .as("the crash-looping canary, caught on its first node")
                     .isEqualTo(1);
                 assertThat(scalar(prometheus, "nodedaemon_desired_nodes{" + selector + "}"))
                     .isEqualTo(4);
@@ -113,6 +132,7 @@ class MetricsDashboardIT {
       variables.put("$__rate_interval", "10s");
       variables.put("$__range", (Duration.between(start, end).toSeconds() + 30) + "s");
       List<String> empty = new ArrayList<>();
+      List<String> flat = new ArrayList<>();
       int queries = 0;
       for (JsonNode panel : new ObjectMapper().readTree(DASHBOARD.toFile()).path("panels")) {
         for (JsonNode target : panel.path("targets")) {
@@ -123,15 +143,19 @@ class MetricsDashboardIT {
           assertThat(expr).as(panel.path("title").asText()).doesNotContain("$");
           queries++;
           JsonNode result = prometheus.queryRange(expr, start, end, Duration.ofSeconds(1));
+          String name =
+              panel.path("title").asText() + " " + target.path("refId").asText() + ": " + expr;
           if (result.isEmpty()) {
-            empty.add(
-                panel.path("title").asText() + " " + target.path("refId").asText() + ": " + expr);
+            empty.add(name);
+          } else if (!anyNonZero(result)) {
+            flat.add(name); // a histogram that observed nothing, a counter that never moved
           }
         }
       }
       System.out.printf(
-          "MetricsDashboardIT: %d panel queries over %ds of data, %d empty%n",
-          queries, Duration.between(start, end).toSeconds(), empty.size());
+          "MetricsDashboardIT: %d panel queries over %ds of data, %d empty, %d only 0 or NaN%n",
+          queries, Duration.between(start, end).toSeconds(), empty.size(), flat.size());
+      assertThat(flat).as("panel queries whose every value is 0 or NaN").isEmpty();
       assertThat(queries).isGreaterThanOrEqualTo(20);
       assertThat(empty)
           .as(
@@ -147,6 +171,19 @@ class MetricsDashboardIT {
       prometheus.close();
     }
     assertThat(prometheus.isAlive()).as("Prometheus stopped").isFalse();
+  }
+
+  /** Whether any sample of a range query's matrix is a number other than 0. */
+  private static boolean anyNonZero(JsonNode matrix) {
+    for (JsonNode series : matrix) {
+      for (JsonNode sample : series.path("values")) {
+        double value = sample.get(1).asDouble(Double.NaN);
+        if (!Double.isNaN(value) && value != 0) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static double scalar(PrometheusServer prometheus, String promql) {

@@ -286,6 +286,21 @@ public class RolloutDeciderTest {
   }
 
   @Test
+  void aFirstInstallWithStepsCompletesWithoutWaitingForAPromote() {
+    steps(step(1, new StepPause()), step("100%", null));
+    for (int i = 0; i < 4; i++) {
+      node("n" + i);
+      pod("n" + i, NEXT, "Running", true, T0.minusSeconds(60));
+    }
+    NodeDaemonStatus none = new NodeDaemonStatus();
+    nodeDaemon.setStatus(none);
+
+    RolloutDecider.Decision d = decide(T0);
+
+    assertThat(d.rollout().phase()).isEqualTo(RolloutPhase.Complete);
+  }
+
+  @Test
   void aPromoteNamingAnotherStepIsANoOp() {
     steps(step(1, new StepPause()), step("100%", null));
     fleetOnGood(4);

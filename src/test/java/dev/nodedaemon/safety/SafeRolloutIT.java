@@ -180,7 +180,20 @@ class SafeRolloutIT {
       awaitNodeNotReady(fleet, down);
 
       fleet.setImage("agent", V2);
-      fleet.awaitAllOnImage("agent", nodes.subList(1, 4), V2);
+      fleet.awaitPods(
+          "agent",
+          pods ->
+              live(pods).size() == 4
+                  && live(pods).stream()
+                      .allMatch(
+                          p ->
+                              DaemonPods.isReady(p)
+                                  && (down.equals(p.getSpec().getNodeName())
+                                      ? p.getMetadata()
+                                          .getUid()
+                                          .equals(downPod.getMetadata().getUid())
+                                      : V2.equals(TestFleet.image(p)))),
+          Duration.ofSeconds(120));
       NodeDaemon done = fleet.awaitStatus("agent", phase(RolloutPhase.Complete));
       assertThat(done.getStatus().getRollout().getTargetNodes()).isEqualTo(3);
       assertThat(fleet.pods("agent"))
@@ -265,7 +278,11 @@ class SafeRolloutIT {
   }
 
   private static List<Pod> live(TestFleet fleet) {
-    return fleet.pods("agent").stream().filter(p -> !DaemonPods.isTerminating(p)).toList();
+    return live(fleet.pods("agent"));
+  }
+
+  private static List<Pod> live(List<Pod> pods) {
+    return pods.stream().filter(p -> !DaemonPods.isTerminating(p)).toList();
   }
 
   private static String badMark(TestFleet fleet, long revision) {
