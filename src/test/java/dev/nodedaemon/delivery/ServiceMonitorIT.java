@@ -71,7 +71,13 @@ class ServiceMonitorIT {
                 "--set",
                 "metrics.serviceMonitor.labels.release=prometheus",
                 "--set",
-                "metrics.serviceMonitor.interval=15s");
+                "metrics.serviceMonitor.interval=15s",
+                "--set-json",
+                "metrics.serviceMonitor.relabelings=[{\"targetLabel\": \"cluster\","
+                    + " \"replacement\": \"eu-1\", \"action\": \"replace\"}]",
+                "--set-json",
+                "metrics.serviceMonitor.metricRelabelings=[{\"sourceLabels\": [\"__name__\"],"
+                    + " \"regex\": \"nodedaemon_node_.*\", \"action\": \"drop\"}]");
     GenericKubernetesResource monitor =
         objects.stream()
             .filter(o -> "ServiceMonitor".equals(o.getKind()))
@@ -96,7 +102,9 @@ class ServiceMonitorIT {
     assertThat(endpoint(kept))
         .as("no field of the endpoint was pruned as unknown")
         .containsAllEntriesOf(endpoint(sent))
-        .containsEntry("interval", "15s");
+        .containsEntry("interval", "15s")
+        .containsEntry("honorLabels", true)
+        .containsKeys("relabelings", "metricRelabelings");
 
     // The check has teeth: a misspelt field and a malformed duration are refused.
     endpoint(sent).put("intervall", "30s");
