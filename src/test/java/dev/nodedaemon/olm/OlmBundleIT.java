@@ -165,6 +165,22 @@ class OlmBundleIT {
     assertThat(tests.findValuesAsText("suite")).contains("basic", "olm");
     assertThat(tests.findValuesAsText("test"))
         .contains("basic-check-spec-test", "olm-bundle-validation-test");
+    JsonNode annotations = YAML.readTree(BUNDLE.resolve("metadata/annotations.yaml").toFile());
+    assertThat(
+            annotations
+                .at("/annotations")
+                .get("operators.operatorframework.io.test.config.v1")
+                .asText())
+        .isEqualTo("tests/scorecard/");
+    assertThat(
+            annotations
+                .at("/annotations")
+                .get("operators.operatorframework.io.test.mediatype.v1")
+                .asText())
+        .isEqualTo("scorecard+v1");
+    assertThat(Files.readString(BUNDLE.resolve("bundle.Dockerfile")))
+        .contains("LABEL operators.operatorframework.io.test.config.v1=tests/scorecard/")
+        .contains("COPY tests/scorecard /tests/scorecard/");
     for (JsonNode test : tests) {
       assertThat(test.at("/entrypoint/0").asText()).isEqualTo("scorecard-test");
       assertThat(test.get("image").asText())
