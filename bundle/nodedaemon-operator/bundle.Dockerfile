@@ -11,6 +11,11 @@ LABEL operators.operatorframework.io.metrics.builder=qosdk-bundle-generator/7.2.
 LABEL operators.operatorframework.io.metrics.mediatype.v1=metrics+v1
 LABEL operators.operatorframework.io.metrics.project_layout=quarkus.javaoperatorsdk.io/v1-alpha
 
+# Labels for testing (operator-sdk scorecard).
+LABEL operators.operatorframework.io.test.mediatype.v1=scorecard+v1
+LABEL operators.operatorframework.io.test.config.v1=tests/scorecard/
+
 # Copy files to locations specified by labels.
 COPY manifests /manifests/
 COPY metadata /metadata/
+COPY tests/scorecard /tests/scorecard/

@@ -20,8 +20,8 @@ import java.util.List;
 /**
  * Build step (run by exec-maven-plugin before packaging): writes the NodeDaemon CRD generated from
  * the Java model into the classes directory, so it ships in the jar, and copies the file unchanged
- * into each further directory given (the Helm chart's {@code crds/}). HelmChartTest fails when the
- * chart's copy differs from the generated file.
+ * into each further directory given (the Helm chart's {@code files/crds/}). HelmChartTest fails
+ * when the chart's copy differs from the generated file.
  *
  * <p>It is fabric8's generator with two fixes:
  *

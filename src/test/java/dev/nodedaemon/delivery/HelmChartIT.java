@@ -1,10 +1,13 @@
 package dev.nodedaemon.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nodedaemon.api.NodeDaemon;
+import dev.nodedaemon.apply.DaemonPodFactory;
 import dev.nodedaemon.config.CrdInstaller;
 import dev.nodedaemon.testing.AuditLog;
+import dev.nodedaemon.testing.Commands;
 import dev.nodedaemon.testing.Helm;
 import dev.nodedaemon.testing.LocalCluster;
 import dev.nodedaemon.testing.OperatorProcess;
@@ -17,8 +20,12 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,7 +99,8 @@ class HelmChartIT {
                 .build())
         .create();
 
-    // Install: the CRD from crds/, and the operator watching one namespace.
+    // Install: the CRD (from templates/, kept on uninstall), and the operator watching one
+    // namespace.
     String installed =
         helm.run(
             "install",
@@ -116,7 +124,7 @@ class HelmChartIT {
             .customResourceDefinitions()
             .withName("nodedaemons.nodedaemon.dev")
             .get();
-    assertThat(crd).as("the CRD Helm installed from crds/").isNotNull();
+    assertThat(crd).as("the CRD Helm installed").isNotNull();
     assertThat(crd.getSpec().getVersions().getFirst().getSchema())
         .isEqualTo(CrdInstaller.generatedCrd().getSpec().getVersions().getFirst().getSchema());
     Deployment deployment = deployment(client);
@@ -188,6 +196,8 @@ class HelmChartIT {
     }
 
     checkRbacAgainstAuditLog(client);
+    blockOwnerDeletionNeedsTheFinalizersRule(client, fleet);
+    helmTestPodIsAdmittedAsRestricted();
 
     // Upgrade: a third replica, and the second namespace watched too.
     String upgraded =
@@ -224,7 +234,7 @@ class HelmChartIT {
       assertThat(operator.logText()).doesNotContain("is forbidden");
     }
 
-    // Uninstall: nothing of the release is left; the CRD stays, as Helm keeps crds/.
+    // Uninstall: nothing of the release is left; the CRD stays (helm.sh/resource-policy: keep).
     helm.run("uninstall", RELEASE, "--namespace", RELEASE_NAMESPACE, "--wait");
     Awaitility.await()
         .atMost(90, TimeUnit.SECONDS)
@@ -290,7 +300,108 @@ class HelmChartIT {
    * the client renews the Lease with patch.
    */
   private static final Set<String> NEEDED_BUT_NOT_CALLED =
-      Set.of("update coordination.k8s.io/leases");
+      Set.of("update coordination.k8s.io/leases", "update nodedaemon.dev/nodedaemons/finalizers");
+
+  /**
+   * The API server runs the OwnerReferencesPermissionEnforcement admission plugin (hack/cluster),
+   * as OpenShift does: an object whose ownerReference has blockOwnerDeletion may be written only by
+   * a user who may update the owner's finalizers. The operator's pods and ControllerRevisions carry
+   * such references, so the chart grants that right; without it every pod create is refused.
+   * Checked with dry-run creates (admission runs, nothing is stored) as the chart's ServiceAccount.
+   */
+  private static void blockOwnerDeletionNeedsTheFinalizersRule(
+      KubernetesClient admin, TestFleet fleet) throws IOException {
+    Path kubeconfig = cluster.serviceAccountKubeconfig(RELEASE_NAMESPACE, SERVICE_ACCOUNT);
+    try (KubernetesClient operator =
+        new KubernetesClientBuilder()
+            .withConfig(Config.fromKubeconfig(Files.readString(kubeconfig)))
+            .build()) {
+      NodeDaemon agent = fleet.get("agent");
+      Pod pod =
+          new PodBuilder()
+              .withNewMetadata()
+              .withName("agent-owned")
+              .withNamespace(fleet.namespace())
+              .withOwnerReferences(DaemonPodFactory.controllerReference(agent))
+              .endMetadata()
+              .withNewSpec()
+              .addNewContainer()
+              .withName("agent")
+              .withImage("example.com/agent:v1")
+              .endContainer()
+              .endSpec()
+              .build();
+      assertThat(pod.getMetadata().getOwnerReferences().getFirst().getBlockOwnerDeletion())
+          .isTrue();
+      operator.pods().resource(pod).dryRun().create();
+
+      String role = RELEASE + "-workloads";
+      admin
+          .rbac()
+          .clusterRoles()
+          .withName(role)
+          .edit(
+              r -> {
+                r.getRules()
+                    .removeIf(rule -> rule.getResources().contains("nodedaemons/finalizers"));
+                return r;
+              });
+      try {
+        Awaitility.await("the refusal once RBAC has seen the rule go")
+            .atMost(30, TimeUnit.SECONDS)
+            .pollInterval(Duration.ofMillis(200))
+            .untilAsserted(
+                () ->
+                    assertThatThrownBy(() -> operator.pods().resource(pod).dryRun().create())
+                        .isInstanceOf(KubernetesClientException.class)
+                        .hasMessageContaining("cannot set blockOwnerDeletion"));
+        System.out.println(
+            "without update on nodedaemons/finalizers, a pod create as "
+                + OPERATOR_USER
+                + " is refused: cannot set blockOwnerDeletion");
+      } finally {
+        admin
+            .rbac()
+            .clusterRoles()
+            .withName(role)
+            .edit(
+                r -> {
+                  r.getRules()
+                      .add(
+                          new PolicyRuleBuilder()
+                              .withApiGroups("nodedaemon.dev")
+                              .withResources("nodedaemons/finalizers")
+                              .withVerbs("update")
+                              .build());
+                  return r;
+                });
+      }
+      Awaitility.await("pod creates allowed again")
+          .atMost(30, TimeUnit.SECONDS)
+          .pollInterval(Duration.ofMillis(200))
+          .ignoreExceptions()
+          .until(() -> operator.pods().resource(pod).dryRun().create() != null);
+    }
+  }
+
+  /** The `helm test` pod passes the release namespace's restricted Pod Security admission. */
+  private static void helmTestPodIsAdmittedAsRestricted() {
+    String testPod =
+        Helm.offline()
+            .run(
+                "template",
+                RELEASE,
+                Helm.CHART.toString(),
+                "--namespace",
+                RELEASE_NAMESPACE,
+                "--show-only",
+                "templates/tests/metrics-test.yaml");
+    Commands.Result created =
+        cluster.tryKubectl(
+            testPod, "create", "--dry-run=server", "-n", RELEASE_NAMESPACE, "-f", "-");
+    assertThat(created.ok()).as(created.stderr()).isTrue();
+    assertThat(created.stderr()).as("no Pod Security warning").doesNotContain("violate");
+  }
 
   /** One verb on one resource, granted cluster-wide (namespace null) or in one namespace. */
   private record Grant(

@@ -10,7 +10,9 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
@@ -18,6 +20,8 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Subject;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +43,7 @@ class HelmChartTest {
   private static final String CRD_FILE = "nodedaemons.nodedaemon.dev-v1.yml";
   private static final Path GENERATED_CRD =
       LocalCluster.projectDir().resolve("target/classes/META-INF/fabric8/" + CRD_FILE);
-  private static final Path CHART_CRD = Helm.CHART.resolve("crds/" + CRD_FILE);
+  private static final Path CHART_CRD = Helm.CHART.resolve("files/crds/" + CRD_FILE);
 
   private final Helm helm = Helm.offline();
 
@@ -73,7 +77,7 @@ class HelmChartTest {
     assertThat(diff.exitCode())
         .as(
             "the committed %s is not the CRD generated from the Java model; the build has just"
-                + " rewritten it: commit it (git add helm/nodedaemon/crds):%n%s",
+                + " rewritten it: commit it (git add helm/nodedaemon/files/crds):%n%s",
             CHART_CRD, diff.stdout())
         .isZero();
   }
@@ -93,6 +97,8 @@ class HelmChartTest {
                 "watch.namespaces={team-a,team-b}",
                 "--set",
                 "metrics.serviceMonitor.enabled=true",
+                "--set",
+                "metrics.prometheusRule.enabled=true",
                 "--set",
                 "dashboard.enabled=true"))
         .contains("0 chart(s) failed");
@@ -155,6 +161,11 @@ class HelmChartTest {
     Container operator = pod.getContainers().getFirst();
 
     assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext())
+        .as("no fixed user or group: the image's, or the one OpenShift assigns")
+        .extracting("runAsUser", "runAsGroup", "fsGroup")
+        .containsOnlyNulls();
+    assertThat(operator.getSecurityContext().getRunAsUser()).isNull();
     assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
     assertThat(operator.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertThat(operator.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
@@ -285,6 +296,188 @@ class HelmChartTest {
   }
 
   @Test
+  void crdIsRenderedFromTemplatesSoUpgradesUpdateItAndKeptOnUninstall() throws IOException {
+    CustomResourceDefinition crd = one(helm.template(Helm.CHART), CustomResourceDefinition.class);
+    CustomResourceDefinition generated =
+        Serialization.unmarshal(Files.readString(GENERATED_CRD), CustomResourceDefinition.class);
+    assertThat(crd.getMetadata().getName()).isEqualTo("nodedaemons.nodedaemon.dev");
+    assertThat(crd.getSpec())
+        .as("the generated CRD's spec, unchanged")
+        .isEqualTo(generated.getSpec());
+    assertThat(crd.getMetadata().getAnnotations()).containsEntry("helm.sh/resource-policy", "keep");
+    assertThat(Helm.CHART.resolve("crds")).as("crds/ is never upgraded by helm").doesNotExist();
+
+    assertThat(
+            one(
+                    helm.template(Helm.CHART, "--set", "crds.keep=false"),
+                    CustomResourceDefinition.class)
+                .getMetadata()
+                .getAnnotations())
+        .isNullOrEmpty();
+    assertThat(
+            all(
+                helm.template(Helm.CHART, "--set", "crds.install=false"),
+                CustomResourceDefinition.class))
+        .isEmpty();
+  }
+
+  @Test
+  void workloadRoleMaySetBlockOwnerDeletionOnNodeDaemonOwnedObjects() {
+    ClusterRole workloads =
+        named(helm.template(Helm.CHART), ClusterRole.class, "nd-nodedaemon-workloads");
+    assertThat(workloads.getRules())
+        .as("OwnerReferencesPermissionEnforcement asks for update on the owner's finalizers")
+        .anySatisfy(
+            rule -> {
+              assertThat(rule.getApiGroups()).containsExactly("nodedaemon.dev");
+              assertThat(rule.getResources()).containsExactly("nodedaemons/finalizers");
+              assertThat(rule.getVerbs()).containsExactly("update");
+            });
+  }
+
+  @Test
+  void nameOverridesRenameEveryObject() {
+    List<HasMetadata> renamed = helm.template(Helm.CHART, "--set", "nameOverride=agentd");
+    Deployment deployment = one(renamed, Deployment.class);
+    assertThat(deployment.getMetadata().getName()).isEqualTo("nd-agentd");
+    assertThat(deployment.getSpec().getSelector().getMatchLabels())
+        .containsEntry("app.kubernetes.io/name", "agentd");
+    assertThat(one(renamed, Service.class).getMetadata().getName()).isEqualTo("nd-agentd-metrics");
+
+    List<HasMetadata> full =
+        helm.template(Helm.CHART, "--namespace", "ops", "--set", "fullnameOverride=platform-nd");
+    assertThat(full)
+        .filteredOn(o -> !(o instanceof CustomResourceDefinition))
+        .extracting(o -> o.getMetadata().getName())
+        .allMatch(name -> name.startsWith("platform-nd"), "starts with platform-nd");
+    assertThat(all(full, ClusterRoleBinding.class))
+        .flatExtracting(ClusterRoleBinding::getSubjects)
+        .extracting(Subject::getName)
+        .containsOnly("platform-nd");
+    assertThat(
+            one(full, Deployment.class).getSpec().getTemplate().getSpec().getServiceAccountName())
+        .isEqualTo("platform-nd");
+  }
+
+  @Test
+  void helmTestHookChecksReadinessAndMetricsThroughTheService() {
+    List<HasMetadata> objects =
+        Helm.parse(
+            helm.run(
+                "template",
+                "nd",
+                Helm.CHART.toString(),
+                "--namespace",
+                "ops",
+                "--show-only",
+                "templates/tests/metrics-test.yaml"));
+    Pod test = one(objects, Pod.class);
+    assertThat(test.getMetadata().getAnnotations()).containsEntry("helm.sh/hook", "test");
+    assertThat(test.getSpec().getRestartPolicy()).isEqualTo("Never");
+    Container check = test.getSpec().getContainers().getFirst();
+    assertThat(check.getImage()).isEqualTo("nodedaemon/nodedaemon-operator:0.1.0");
+    assertThat(String.join(" ", check.getCommand()))
+        .contains("http://nd-nodedaemon-metrics.ops.svc:8080/q/health/ready")
+        .contains("http://nd-nodedaemon-metrics.ops.svc:8080/q/metrics");
+    assertThat(test.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(check.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(check.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+
+    Pod other =
+        one(
+            Helm.parse(
+                helm.run(
+                    "template",
+                    "nd",
+                    Helm.CHART.toString(),
+                    "--set",
+                    "tests.image.repository=curlimages/curl",
+                    "--show-only",
+                    "templates/tests/metrics-test.yaml")),
+            Pod.class);
+    assertThat(other.getSpec().getContainers().getFirst().getImage())
+        .isEqualTo("curlimages/curl:latest");
+  }
+
+  @Test
+  void serviceMonitorHonoursTheOperatorsLabelsAndTakesRelabelings() {
+    Map<String, Object> endpoint =
+        endpoints(
+                one(
+                    helm.template(Helm.CHART, "--set", "metrics.serviceMonitor.enabled=true"),
+                    GenericKubernetesResource.class))
+            .getFirst();
+    assertThat(endpoint)
+        .as("the operator's namespace label is the NodeDaemon's: keep it")
+        .containsEntry("honorLabels", true)
+        .doesNotContainKeys("relabelings", "metricRelabelings");
+
+    Map<String, Object> relabelled =
+        endpoints(
+                one(
+                    helm.template(
+                        Helm.CHART,
+                        "--set",
+                        "metrics.serviceMonitor.enabled=true",
+                        "--set",
+                        "metrics.serviceMonitor.honorLabels=false",
+                        "--set-json",
+                        "metrics.serviceMonitor.relabelings=[{\"targetLabel\":\"cluster\",\"replacement\":\"eu-1\"}]",
+                        "--set-json",
+                        "metrics.serviceMonitor.metricRelabelings=[{\"sourceLabels\":[\"__name__\"],\"regex\":\"nodedaemon_node_.*\",\"action\":\"drop\"}]"),
+                    GenericKubernetesResource.class))
+            .getFirst();
+    assertThat(relabelled).containsEntry("honorLabels", false);
+    assertThat(relabelled.get("relabelings"))
+        .isEqualTo(List.of(Map.of("targetLabel", "cluster", "replacement", "eu-1")));
+    assertThat(relabelled.get("metricRelabelings"))
+        .isEqualTo(
+            List.of(
+                Map.of(
+                    "sourceLabels",
+                    List.of("__name__"),
+                    "regex",
+                    "nodedaemon_node_.*",
+                    "action",
+                    "drop")));
+  }
+
+  @Test
+  void perNodeSeriesCanBeSwitchedOff() {
+    assertThat(
+            env(one(helm.template(Helm.CHART), Deployment.class))
+                .get("NODEDAEMON_METRICS_PER_NODE_ENABLED")
+                .getValue())
+        .isEqualTo("true");
+    assertThat(
+            env(one(
+                    helm.template(Helm.CHART, "--set", "metrics.perNode.enabled=false"),
+                    Deployment.class))
+                .get("NODEDAEMON_METRICS_PER_NODE_ENABLED")
+                .getValue())
+        .isEqualTo("false");
+  }
+
+  @Test
+  void prometheusRuleOnlyWhenAskedFor() {
+    assertThat(all(helm.template(Helm.CHART), GenericKubernetesResource.class)).isEmpty();
+    GenericKubernetesResource rule =
+        one(
+            helm.template(
+                Helm.CHART,
+                "--set",
+                "metrics.prometheusRule.enabled=true",
+                "--set",
+                "metrics.prometheusRule.labels.release=prometheus",
+                "--set",
+                "metrics.prometheusRule.additionalAlertLabels.team=platform"),
+            GenericKubernetesResource.class);
+    assertThat(rule.getKind()).isEqualTo("PrometheusRule");
+    assertThat(rule.getMetadata().getLabels()).containsEntry("release", "prometheus");
+    assertThat(rule.toString()).contains("team=platform");
+  }
+
+  @Test
   void schemaRefusesValuesTheChartCannotHonour() {
     Commands.Result badScope =
         helm.tryRun("template", "nd", Helm.CHART.toString(), "--set", "watch.scope=all");
@@ -296,6 +489,16 @@ class HelmChartTest {
             "template", "nd", Helm.CHART.toString(), "--set", "leaderElection.leaseDuration=15");
     assertThat(badDuration.ok()).isFalse();
     assertThat(badDuration.stderr()).contains("leaseDuration");
+
+    Commands.Result badFor =
+        helm.tryRun(
+            "template",
+            "nd",
+            Helm.CHART.toString(),
+            "--set",
+            "metrics.prometheusRule.rolloutStuckFor=fifteen minutes");
+    assertThat(badFor.ok()).isFalse();
+    assertThat(badFor.stderr()).contains("rolloutStuckFor");
 
     Commands.Result unknownKey =
         helm.tryRun("template", "nd", Helm.CHART.toString(), "--set", "replicas=3");

@@ -71,7 +71,13 @@ class ServiceMonitorIT {
                 "--set",
                 "metrics.serviceMonitor.labels.release=prometheus",
                 "--set",
-                "metrics.serviceMonitor.interval=15s");
+                "metrics.serviceMonitor.interval=15s",
+                "--set-json",
+                "metrics.serviceMonitor.relabelings=[{\"targetLabel\": \"cluster\","
+                    + " \"replacement\": \"eu-1\", \"action\": \"replace\"}]",
+                "--set-json",
+                "metrics.serviceMonitor.metricRelabelings=[{\"sourceLabels\": [\"__name__\"],"
+                    + " \"regex\": \"nodedaemon_node_.*\", \"action\": \"drop\"}]");
     GenericKubernetesResource monitor =
         objects.stream()
             .filter(o -> "ServiceMonitor".equals(o.getKind()))
@@ -96,7 +102,9 @@ class ServiceMonitorIT {
     assertThat(endpoint(kept))
         .as("no field of the endpoint was pruned as unknown")
         .containsAllEntriesOf(endpoint(sent))
-        .containsEntry("interval", "15s");
+        .containsEntry("interval", "15s")
+        .containsEntry("honorLabels", true)
+        .containsKeys("relabelings", "metricRelabelings");
 
     // The check has teeth: a misspelt field and a malformed duration are refused.
     endpoint(sent).put("intervall", "30s");
@@ -108,6 +116,76 @@ class ServiceMonitorIT {
     Commands.Result malformed = applyStrictly(monitor);
     assertThat(malformed.ok()).isFalse();
     assertThat(malformed.stderr()).contains("interval");
+  }
+
+  /**
+   * The chart's PrometheusRule against the same release's PrometheusRule CRD: accepted with strict
+   * validation and nothing pruned, and a rule with a misspelt field is refused.
+   */
+  @Test
+  void theChartsPrometheusRuleIsValidForThePrometheusOperatorsCrd() {
+    String serviceMonitorCrd =
+        Commands.run(
+                Duration.ofMinutes(5),
+                List.of(LocalCluster.projectDir().resolve("hack/servicemonitor-crd").toString()))
+            .trim();
+    String crd =
+        java.nio.file.Path.of(serviceMonitorCrd)
+            .resolveSibling("monitoring.coreos.com_prometheusrules.yaml")
+            .toString();
+    cluster.kubectl("apply", "--server-side", "-f", crd);
+    cluster.kubectl(
+        "wait",
+        "--for=condition=Established",
+        "crd/prometheusrules.monitoring.coreos.com",
+        "--timeout=60s");
+    String namespace = "rules-check";
+    cluster
+        .client()
+        .namespaces()
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+        .create();
+
+    GenericKubernetesResource rule =
+        Helm.on(cluster)
+            .template(
+                Helm.CHART,
+                "--namespace",
+                namespace,
+                "--set",
+                "metrics.prometheusRule.enabled=true",
+                "--set",
+                "metrics.prometheusRule.additionalAlertLabels.team=platform")
+            .stream()
+            .filter(o -> "PrometheusRule".equals(o.getKind()))
+            .map(GenericKubernetesResource.class::cast)
+            .findFirst()
+            .orElseThrow();
+    Commands.Result applied =
+        cluster.tryKubectl(
+            Serialization.asYaml(rule), "apply", "--validate=strict", "-n", namespace, "-f", "-");
+    assertThat(applied.ok()).as(applied.stderr()).isTrue();
+    GenericKubernetesResource stored =
+        cluster
+            .client()
+            .genericKubernetesResources("monitoring.coreos.com/v1", "PrometheusRule")
+            .inNamespace(namespace)
+            .withName(rule.getMetadata().getName())
+            .get();
+    assertThat(spec(stored)).as("no field pruned").isEqualTo(spec(rule));
+
+    @SuppressWarnings("unchecked")
+    Map<String, Object> first =
+        ((List<Map<String, Object>>)
+                ((List<Map<String, Object>>) spec(rule).get("groups")).getFirst().get("rules"))
+            .getFirst();
+    first.put("fore", "5m");
+    Commands.Result misspelt =
+        cluster.tryKubectl(
+            Serialization.asYaml(rule), "apply", "--validate=strict", "-n", namespace, "-f", "-");
+    assertThat(misspelt.ok()).isFalse();
+    assertThat(misspelt.stderr()).contains("unknown field").contains("fore");
   }
 
   /** kubectl apply with strict field validation: unknown or duplicate fields are errors. */

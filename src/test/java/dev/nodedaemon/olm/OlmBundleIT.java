@@ -111,6 +111,83 @@ class OlmBundleIT {
     assertThat(env.findValuesAsText("name")).contains("NODEDAEMON_CRD_INSTALL");
   }
 
+  /**
+   * The CSV's Deployment runs as the Helm chart's does: two replicas with leader election (Lease in
+   * the operator's namespace, identity the pod's name), and pods that meet the restricted Pod
+   * Security Standard without a fixed UID, so OpenShift's restricted-v2 SCC admits them.
+   */
+  @Test
+  void csvDeploymentIsHighlyAvailableAndRestricted() throws IOException {
+    JsonNode csv = YAML.readTree(BUNDLE.resolve(CSV).toFile());
+    JsonNode deployment = csv.at("/spec/install/spec/deployments/0/spec");
+    assertThat(deployment.get("replicas").asInt()).isEqualTo(2);
+
+    JsonNode pod = deployment.at("/template/spec");
+    JsonNode container = pod.at("/containers/0");
+    Map<String, JsonNode> env = new TreeMap<>();
+    container.get("env").forEach(e -> env.put(e.get("name").asText(), e));
+    assertThat(env.get("NODEDAEMON_LEADER_ELECTION_ENABLED").get("value").asText())
+        .isEqualTo("true");
+    assertThat(
+            env.get("NODEDAEMON_LEADER_ELECTION_LEASE_NAMESPACE")
+                .at("/valueFrom/fieldRef/fieldPath")
+                .asText())
+        .isEqualTo("metadata.namespace");
+    assertThat(
+            env.get("NODEDAEMON_LEADER_ELECTION_IDENTITY")
+                .at("/valueFrom/fieldRef/fieldPath")
+                .asText())
+        .isEqualTo("metadata.name");
+
+    assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
+    assertThat(pod.at("/securityContext/seccompProfile/type").asText()).isEqualTo("RuntimeDefault");
+    assertThat(pod.at("/securityContext/runAsUser").isMissingNode()).as("no fixed UID").isTrue();
+    assertThat(container.at("/securityContext/allowPrivilegeEscalation").asBoolean(true)).isFalse();
+    assertThat(container.at("/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
+    assertThat(container.at("/securityContext/capabilities/drop/0").asText()).isEqualTo("ALL");
+    assertThat(container.at("/securityContext/runAsUser").isMissingNode()).isTrue();
+    assertThat(container.get("volumeMounts").findValuesAsText("mountPath")).contains("/tmp");
+
+    JsonNode related = csv.at("/spec/relatedImages");
+    assertThat(related.findValuesAsText("image"))
+        .as("relatedImages name the operator's image, for disconnected mirroring")
+        .contains(container.get("image").asText());
+  }
+
+  /** The scorecard configuration the build adds to the bundle: the basic and OLM suites. */
+  @Test
+  void bundleCarriesAScorecardConfiguration() throws IOException {
+    JsonNode config = YAML.readTree(BUNDLE.resolve("tests/scorecard/config.yaml").toFile());
+    assertThat(config.get("apiVersion").asText())
+        .isEqualTo("scorecard.operatorframework.io/v1alpha3");
+    assertThat(config.get("kind").asText()).isEqualTo("Configuration");
+    JsonNode tests = config.at("/stages/0/tests");
+    assertThat(tests.findValuesAsText("suite")).contains("basic", "olm");
+    assertThat(tests.findValuesAsText("test"))
+        .contains("basic-check-spec-test", "olm-bundle-validation-test");
+    JsonNode annotations = YAML.readTree(BUNDLE.resolve("metadata/annotations.yaml").toFile());
+    assertThat(
+            annotations
+                .at("/annotations")
+                .get("operators.operatorframework.io.test.config.v1")
+                .asText())
+        .isEqualTo("tests/scorecard/");
+    assertThat(
+            annotations
+                .at("/annotations")
+                .get("operators.operatorframework.io.test.mediatype.v1")
+                .asText())
+        .isEqualTo("scorecard+v1");
+    assertThat(Files.readString(BUNDLE.resolve("bundle.Dockerfile")))
+        .contains("LABEL operators.operatorframework.io.test.config.v1=tests/scorecard/")
+        .contains("COPY tests/scorecard /tests/scorecard/");
+    for (JsonNode test : tests) {
+      assertThat(test.at("/entrypoint/0").asText()).isEqualTo("scorecard-test");
+      assertThat(test.get("image").asText())
+          .matches("quay\\.io/operator-framework/scorecard-test:v[0-9]+\\.[0-9]+\\.[0-9]+");
+    }
+  }
+
   @Test
   void almExampleIsTheFluentdSample() throws IOException {
     JsonNode csv = YAML.readTree(BUNDLE.resolve(CSV).toFile());
