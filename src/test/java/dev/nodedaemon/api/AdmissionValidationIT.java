@@ -326,7 +326,9 @@ class AdmissionValidationIT {
                   - nodes: 10%
                     pause: {duration: 10m}
                   - nodes: 100%
-              healthGates: {maxRestarts: 3, readyTimeout: 3m, onFailure: Rollback}""");
+              healthGates: {maxRestarts: 3, readyTimeout: 3m, onFailure: Rollback}"""
+                .indent(2)
+                .stripTrailing());
     String cniDriver =
         nodeDaemon(
             "cni-driver",
@@ -346,7 +348,9 @@ class AdmissionValidationIT {
                   - nodes: 25%
                     pause: {}
                   - nodes: 100%
-              healthGates: {maxFailedNodes: 1, nodeNotReadyWindow: 15m, onFailure: Pause}""");
+              healthGates: {maxFailedNodes: 1, nodeNotReadyWindow: 15m, onFailure: Pause}"""
+                .indent(2)
+                .stripTrailing());
     for (String manifest : java.util.List.of(logShipper, cniDriver)) {
       Commands.Result result = cluster.tryKubectl(manifest, "apply", "-f", "-");
       assertThat(result.ok()).as(result.stderr()).isTrue();

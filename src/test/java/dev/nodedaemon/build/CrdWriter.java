@@ -52,9 +52,7 @@ public final class CrdWriter {
             .inOutputDir(outputDir)
             .forCRDVersions("v1")
             .withParallelGenerationEnabled(false)
-            .withPostProcessor(new DeclaredColumnOrder())
-            .withPostProcessor(new IntOrStringBounds())
-            .withPostProcessor(new ContainersByName())
+            .withPostProcessor(new AllFixes())
             .customResourceClasses(NodeDaemon.class)
             .generate();
     System.out.printf("CrdWriter: wrote %d CRD(s) to %s%n", written, outputDir);
@@ -72,6 +70,19 @@ public final class CrdWriter {
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The fixes in order; the generator keeps one post-processor (a second replaces the first). */
+  private static final class AllFixes implements CRDPostProcessor {
+    @Override
+    public HasMetadata process(HasMetadata crd, String crdSpecVersion) {
+      HasMetadata fixed = crd;
+      for (CRDPostProcessor fix :
+          List.of(new DeclaredColumnOrder(), new IntOrStringBounds(), new ContainersByName())) {
+        fixed = fix.process(fixed, crdSpecVersion);
+      }
+      return fixed;
     }
   }
 

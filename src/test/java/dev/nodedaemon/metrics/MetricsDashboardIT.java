@@ -53,7 +53,9 @@ class MetricsDashboardIT {
       nd.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(V1);
       nd.getSpec().setProgressDeadlineSeconds(6);
       nd.getSpec().setFailurePolicy(FailurePolicy.Rollback);
-      // A canary step first, so the step panel has a step to show.
+      // Pods ready after 1 s, so scrapes every second see each rollout move; a canary step first,
+      // so the step panel has a step to show.
+      TestFleet.withReadyDelay(nd, "1s");
       TestFleet.withRollingUpdate(nd, 1, null)
           .getSpec()
           .getUpdateStrategy()
@@ -125,6 +127,15 @@ class MetricsDashboardIT {
                     .isEqualTo(4);
               });
 
+      // The range ends after a scrape that followed the end state: a scenario of a few seconds
+      // has its samples within the last second, which whole-second bounds would cut off.
+      Instant settled = Instant.now();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  scalar(prometheus, "timestamp(nodedaemon_desired_nodes{" + selector + "})")
+                      > settled.getEpochSecond() + 1);
       Instant end = Instant.now();
       Map<String, String> variables = new LinkedHashMap<>();
       variables.put("$namespace", fleet.namespace());

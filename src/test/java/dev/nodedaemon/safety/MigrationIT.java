@@ -100,7 +100,13 @@ class MigrationIT {
     assertThat(uids(after)).as("the same pods, not restarted").isEqualTo(uids);
     assertThat(after)
         .allMatch(p -> adopted.getStatus().getUpdateRevision().equals(DaemonPods.revision(p)));
-    assertThat(fleet.eventReasons("agent")).doesNotContain("SuccessfulDelete", "SuccessfulCreate");
+    assertThat(
+            fleet.events("agent").stream()
+                .filter(e -> "NodeDaemon".equals(e.getInvolvedObject().getKind()))
+                .map(e -> e.getReason()))
+        .as("the NodeDaemon's events (the DaemonSet of the same name made the pods)")
+        .contains("SuccessfulAdopt")
+        .doesNotContain("SuccessfulDelete", "SuccessfulCreate");
 
     fleet.setImage("agent", V2);
     List<Pod> rolled = fleet.awaitAllOnImage("agent", nodes, V2);
