@@ -52,3 +52,42 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 {{- end -}}
 {{- end -}}
+
+{{/*
+A duration such as 15s, 1m30s or 500ms, in milliseconds (the values schema admits only these forms).
+*/}}
+{{- define "nodedaemon.millis" -}}
+{{- $total := 0.0 -}}
+{{- range (regexFindAll "[0-9.]+(ms|s|m|h)" . -1) -}}
+{{- $n := float64 (regexFind "^[0-9.]+" .) -}}
+{{- if hasSuffix "ms" . -}}{{- $total = addf $total $n -}}
+{{- else if hasSuffix "h" . -}}{{- $total = addf $total (mulf $n 3600000) -}}
+{{- else if hasSuffix "m" . -}}{{- $total = addf $total (mulf $n 60000) -}}
+{{- else -}}{{- $total = addf $total (mulf $n 1000) -}}
+{{- end -}}
+{{- end -}}
+{{- $total -}}
+{{- end -}}
+
+{{/*
+Settings that would let two operators write the same pods are refused at install: more than one
+replica without leader election, and a leader that may still act after its lease could pass to
+another (renewDeadline not shorter than leaseDuration, retryPeriod not shorter than renewDeadline).
+*/}}
+{{- define "nodedaemon.validateLeaderElection" -}}
+{{- $le := .Values.leaderElection -}}
+{{- if and (gt (int .Values.replicaCount) 1) (not $le.enabled) -}}
+{{- fail (printf "replicaCount %d needs leaderElection.enabled: without it every replica reconciles and two operators write the same pods" (int .Values.replicaCount)) -}}
+{{- end -}}
+{{- if $le.enabled -}}
+{{- $lease := include "nodedaemon.millis" $le.leaseDuration | float64 -}}
+{{- $renew := include "nodedaemon.millis" $le.renewDeadline | float64 -}}
+{{- $retry := include "nodedaemon.millis" $le.retryPeriod | float64 -}}
+{{- if ge $renew $lease -}}
+{{- fail (printf "leaderElection.renewDeadline (%s) must be shorter than leaseDuration (%s): a leader that cannot renew must stop before another replica may take the lease" $le.renewDeadline $le.leaseDuration) -}}
+{{- end -}}
+{{- if ge $retry $renew -}}
+{{- fail (printf "leaderElection.retryPeriod (%s) must be shorter than renewDeadline (%s): the leader must get to retry a renewal before its deadline" $le.retryPeriod $le.renewDeadline) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}

@@ -270,6 +270,43 @@ class HelmChartTest {
   }
 
   @Test
+  void settingsThatLetTwoOperatorsWriteAreRefused() {
+    assertThat(refusal("--set", "leaderElection.enabled=false"))
+        .contains("replicaCount 2 needs leaderElection.enabled");
+    assertThat(refusal("--set", "leaderElection.renewDeadline=15s"))
+        .contains("renewDeadline (15s) must be shorter than leaseDuration (15s)");
+    assertThat(
+            refusal(
+                "--set",
+                "leaderElection.leaseDuration=1m",
+                "--set",
+                "leaderElection.renewDeadline=1m30s"))
+        .contains("renewDeadline (1m30s) must be shorter than leaseDuration (1m)");
+    assertThat(refusal("--set", "leaderElection.retryPeriod=12s"))
+        .contains("retryPeriod (12s) must be shorter than renewDeadline (10s)");
+    // Shorter in another unit is fine.
+    assertThat(
+            helm.tryRun(
+                    "template",
+                    "nd",
+                    Helm.CHART.toString(),
+                    "--set",
+                    "leaderElection.leaseDuration=1m",
+                    "--set",
+                    "leaderElection.renewDeadline=45s")
+                .ok())
+        .isTrue();
+  }
+
+  private String refusal(String... values) {
+    List<String> args = new java.util.ArrayList<>(List.of("template", "nd", Helm.CHART.toString()));
+    args.addAll(List.of(values));
+    Commands.Result result = helm.tryRun(args.toArray(String[]::new));
+    assertThat(result.ok()).as("helm template %s should fail", List.of(values)).isFalse();
+    return result.stderr();
+  }
+
+  @Test
   void dashboardConfigMapHoldsEveryDashboardFileOnlyWhenEnabled(@TempDir Path tmp)
       throws IOException {
     // The chart's own dashboard is in the ConfigMap.

@@ -141,6 +141,9 @@ class SafeRolloutIT {
     HealthGates gates = new HealthGates();
     gates.setOnFailure(GateFailureAction.Pause);
     nd.getSpec().setHealthGates(gates);
+    // The node breaks a moment after its new pod is ready; minReadySeconds keeps the next node
+    // waiting that long, as a team rolling out a CNI driver would.
+    nd.getSpec().setMinReadySeconds(5);
     fleet.create(nd);
     fleet.awaitReadyOnExactly("agent", nodes);
     fleet.awaitStatus("agent", phase(RolloutPhase.Complete));
