@@ -127,6 +127,30 @@ class MetricsDashboardIT {
                     .isEqualTo(4);
               });
 
+      // One agent restarts twice, then stays unready (kwok faults, one after the other: a pod with
+      // a fault takes no restarts), for the node health panels.
+      String sick = fleet.pods("agent").get(0).getMetadata().getName();
+      annotate(fleet, sick, "nodedaemon.dev/restarts", "2");
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  prometheus.query("nodedaemon_node_pod_restarts{" + selector + "} >= 2").size()
+                      == 1);
+      annotate(fleet, sick, "nodedaemon.dev/fake", "notready");
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  prometheus
+                          .query(
+                              "nodedaemon_node_pod_restarts{"
+                                  + selector
+                                  + "} >= 2 and on (node) nodedaemon_node_pod_ready{"
+                                  + selector
+                                  + "} == 0")
+                          .size()
+                      == 1);
       // The range ends after a scrape that followed the end state: a scenario of a few seconds
       // has its samples within the last second, which whole-second bounds would cut off.
       Instant settled = Instant.now();
@@ -194,6 +218,19 @@ class MetricsDashboardIT {
           "Rollout step and failed nodes B", // failed now: the gate's rollback clears it between
           // two scrapes; the gate failures panel counts it
           "Reconciliations C"); // failed reconciles: none fails
+
+  private static void annotate(TestFleet fleet, String pod, String key, String value) {
+    fleet
+        .client()
+        .pods()
+        .inNamespace(fleet.namespace())
+        .withName(pod)
+        .edit(
+            p -> {
+              p.getMetadata().getAnnotations().put(key, value);
+              return p;
+            });
+  }
 
   private static String refName(JsonNode panel, JsonNode target) {
     return panel.path("title").asText() + " " + target.path("refId").asText();

@@ -259,7 +259,15 @@ class SafeRolloutIT {
           "agent",
           pods -> pods.stream().anyMatch(p -> CRASHES.equals(TestFleet.image(p))),
           Duration.ofSeconds(60));
-      assertThat(fleet.get("agent").getSpec().getRetry()).isNull();
+      // The operator removes the request once carried out (after its event, which is written
+      // off the reconcile thread, so wait for it).
+      fleet
+          .client()
+          .resources(NodeDaemon.class)
+          .inNamespace(fleet.namespace())
+          .withName("agent")
+          .waitUntilCondition(
+              n -> n.getSpec().getRetry() == null, 30, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(checker.violations()).isEmpty();
     }
   }
