@@ -217,7 +217,9 @@ class MetricsDashboardIT {
           "Nodes E", // misscheduled: no node here stops qualifying while keeping its pod
           "Rollout step and failed nodes B", // failed now: the gate's rollback clears it between
           // two scrapes; the gate failures panel counts it
-          "Reconciliations C"); // failed reconciles: none fails
+          "Reconciliations C", // failed reconciles: none fails
+          "Reconcile queue A", // queued and running reconciles: 0 between two reconciles, and a
+          "Reconcile queue B"); // reconcile takes milliseconds, so a scrape seldom sees one
 
   private static void annotate(TestFleet fleet, String pod, String key, String value) {
     fleet
