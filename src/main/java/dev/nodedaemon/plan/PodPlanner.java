@@ -1,12 +1,12 @@
 package dev.nodedaemon.plan;
 
-import dev.nodedaemon.api.BlockingNode;
+import dev.nodedaemon.api.NodeDaemonStatus;
 import dev.nodedaemon.api.NotReadyNodePolicy;
 import dev.nodedaemon.api.PodUpdatePolicy;
+import dev.nodedaemon.api.RolloutPhase;
 import dev.nodedaemon.api.UpdateStrategy;
 import dev.nodedaemon.api.UpdateStrategyType;
 import dev.nodedaemon.observe.DaemonPods;
-import dev.nodedaemon.observe.PodHealth;
 import dev.nodedaemon.placement.DaemonTolerations;
 import dev.nodedaemon.placement.NodeEligibility;
 import dev.nodedaemon.placement.NodeEligibility.Verdict;
@@ -315,7 +315,7 @@ public final class PodPlanner {
       creates.clear(); // none would be admitted
     }
     RolloutFacts facts =
-        rolloutFacts(
+        RolloutFactsCounter.count(
             input, eligible, rolling, budget, desired, hold.orElse(null), rolloutTarget, skipped);
     if (frozen) {
       // Frozen: every write waits, and so does every event about one.
@@ -377,10 +377,11 @@ public final class PodPlanner {
     return Math.max(0, target);
   }
 
+  /** The last status saw this revision's rollout complete: later pod troubles are not its doing. */
   private static boolean rolloutCompleted(PlanInput input) {
-    var status = input.nodeDaemon().getStatus();
+    NodeDaemonStatus status = input.nodeDaemon().getStatus();
     return status != null
-        && status.getPhase() == dev.nodedaemon.api.RolloutPhase.Complete
+        && status.getPhase() == RolloutPhase.Complete
         && status.getRollout() != null
         && input.updateRevision().equals(status.getRollout().getRevision());
   }
@@ -404,68 +405,6 @@ public final class PodPlanner {
             || strategy.getRollingUpdate().getNotReadyNodes() == null
         ? NotReadyNodePolicy.Skip
         : strategy.getRollingUpdate().getNotReadyNodes();
-  }
-
-  /**
-   * Counts the nodes on the update revision and names the nodes that hold the rollout back: those
-   * with no available pod, and those whose updated pod is not available yet (with surge the old one
-   * still serves, but the node's update is stuck).
-   */
-  private static RolloutFacts rolloutFacts(
-      PlanInput input,
-      List<RollingUpdatePlanner.NodePods> eligible,
-      boolean rolling,
-      RollingUpdatePlanner.Budget budget,
-      int desired,
-      Hold hold,
-      int rolloutTarget,
-      int skipped) {
-    int updated = 0;
-    int updatedAvailable = 0;
-    int oldOutsideSelector = 0;
-    List<BlockingNode> blocking = new ArrayList<>();
-    for (RollingUpdatePlanner.NodePods n : eligible) {
-      Pod updatedPod = n.updated();
-      boolean updatedUp = updatedPod != null && input.isAvailable(updatedPod);
-      if (updatedPod != null) {
-        updated++;
-        updatedAvailable += updatedUp ? 1 : 0;
-      } else if (n.old() != null && !budget.updatable().test(n.node())) {
-        oldOutsideSelector++;
-      }
-      boolean oldUp = n.old() != null && input.isAvailable(n.old());
-      if (updatedUp || (updatedPod == null && oldUp)) {
-        continue;
-      }
-      Pod stuck = updatedPod != null ? updatedPod : n.old();
-      if (stuck == null) {
-        boolean creating = input.creationsInFlight().contains(n.node());
-        blocking.add(
-            new BlockingNode(
-                n.node(),
-                "PodMissing",
-                creating ? "pod created, not observed yet" : "no daemon pod on the node"));
-      } else if (DaemonPods.isReady(stuck)) {
-        blocking.add(
-            new BlockingNode(n.node(), "MinReadySeconds", "ready, not yet for minReadySeconds"));
-      } else {
-        PodHealth.Problem problem = PodHealth.problemOf(stuck);
-        blocking.add(new BlockingNode(n.node(), problem.reason(), problem.message()));
-      }
-    }
-    int target =
-        rolling
-            ? Math.max(0, desired - skipped - Math.max(budget.partition(), oldOutsideSelector))
-            : desired;
-    return new RolloutFacts(
-        desired,
-        Math.min(target, rolloutTarget),
-        updated,
-        updatedAvailable,
-        blocking,
-        hold,
-        rolloutTarget,
-        skipped);
   }
 
   private static PodUpdatePolicy podUpdatePolicy(UpdateStrategy strategy) {

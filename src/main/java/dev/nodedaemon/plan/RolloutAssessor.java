@@ -315,13 +315,13 @@ public final class RolloutAssessor {
       }
     }
 
-    String previousHold = previousPausedReason(previous);
+    String previousHold = RolloutConditions.trueReason(previous, ConditionType.Paused);
     if (hold != null
         && !hold.reason().equals(EventReason.HealthGateFailed.name())
         && !hold.reason().equals(previousHold)) {
       events.add(new PlannedEvent(true, hold.reason(), hold.message()));
     }
-    boolean wasFrozen = conditionTrue(previous, ConditionType.Frozen);
+    boolean wasFrozen = RolloutConditions.isTrue(previous, ConditionType.Frozen);
     if (frozen && !wasFrozen) {
       events.add(
           new PlannedEvent(
@@ -350,11 +350,20 @@ public final class RolloutAssessor {
     }
     progress.setFailedNodesThreshold(gates.threshold());
 
-    StateSummary summary =
-        new StateSummary(
-            phase, specPaused, frozen, hold, waitingForPromote, soaking, failedReason, at, gates);
+    RolloutConditions.State summary =
+        new RolloutConditions.State(
+            phase,
+            specPaused,
+            frozen,
+            hold,
+            waitingForPromote,
+            soaking,
+            failedReason,
+            at,
+            gates,
+            deadlineSeconds);
     List<Condition> conditions =
-        conditions(summary, facts, number, deadlineSeconds, describe(facts.blocking()));
+        RolloutConditions.of(summary, facts, number, describe(facts.blocking()));
     Optional<Duration> requeue = move.requeue();
     if ((phase == RolloutPhase.Progressing || phase == RolloutPhase.RollingBack)
         && !onDelete
@@ -387,186 +396,6 @@ public final class RolloutAssessor {
   /** The gates' failure action, with its default. */
   public static GateFailureAction gateAction(NodeDaemon nodeDaemon) {
     return HealthGateEvaluator.Settings.of(nodeDaemon.getSpec().getHealthGates()).onFailure();
-  }
-
-  /** What the conditions are made of. */
-  private record StateSummary(
-      RolloutPhase phase,
-      boolean specPaused,
-      boolean frozen,
-      Hold hold,
-      boolean waitingForPromote,
-      boolean soaking,
-      String failedReason,
-      RolloutSteps.Position position,
-      HealthGateEvaluator.Verdict gates) {}
-
-  private static List<Condition> conditions(
-      StateSummary state, RolloutFacts facts, long number, int deadlineSeconds, String blocking) {
-    String progress =
-        facts.updatedAvailable()
-            + " of "
-            + facts.rolloutTarget()
-            + " nodes run revision "
-            + number
-            + ", available";
-    RolloutSteps.Position at = state.position();
-    String stepText =
-        at.staged()
-            ? "step "
-                + at.step()
-                + "/"
-                + at.count()
-                + " ("
-                + RolloutSteps.describe(at.exposure())
-                + "): "
-            : "";
-    String waiting = facts.blocking().isEmpty() ? "" : "; waiting on " + blocking;
-    Hold hold = state.hold();
-    boolean gateFailed = state.gates().failed();
-    String failedMessage =
-        gateFailed
-            ? "health gates failed on "
-                + state.gates().failedNodes()
-                + " nodes (threshold "
-                + state.gates().threshold()
-                + "): "
-                + HealthGateEvaluator.describe(state.gates().failures())
-            : "no progress for " + deadlineSeconds + "s: " + blocking;
-    List<Condition> conditions = new ArrayList<>();
-    conditions.add(
-        switch (state.phase()) {
-          case Progressing ->
-              state.soaking()
-                  ? Conditions.of(
-                      ConditionType.Progressing.name(),
-                      true,
-                      EventReason.StepSoaking.name(),
-                      stepText + "soaking since " + at.stateTime() + "; " + progress)
-                  : Conditions.of(
-                      ConditionType.Progressing.name(),
-                      true,
-                      "RollingOut",
-                      stepText + progress + waiting);
-          case RollingBack ->
-              Conditions.of(
-                  ConditionType.Progressing.name(), true, "RollingBack", progress + waiting);
-          case Paused -> {
-            if (state.frozen()) {
-              yield Conditions.of(
-                  ConditionType.Progressing.name(), false, EventReason.Frozen.name(), progress);
-            } else if (hold != null) {
-              yield Conditions.of(
-                  ConditionType.Progressing.name(), false, hold.reason(), hold.message());
-            } else if (state.waitingForPromote()) {
-              yield Conditions.of(
-                  ConditionType.Progressing.name(),
-                  false,
-                  EventReason.StepWaitingForPromote.name(),
-                  stepText + "waiting for a promote; " + progress);
-            }
-            yield Conditions.of(
-                ConditionType.Progressing.name(),
-                false,
-                EventReason.RolloutPaused.name(),
-                progress);
-          }
-          case Complete ->
-              Conditions.of(
-                  ConditionType.Progressing.name(),
-                  false,
-                  EventReason.RolloutComplete.name(),
-                  progress);
-          case Failed ->
-              Conditions.of(
-                  ConditionType.Progressing.name(),
-                  false,
-                  state.failedReason(),
-                  failedMessage + "; " + progress);
-        });
-    boolean complete = state.phase() == RolloutPhase.Complete;
-    conditions.add(
-        Conditions.of(
-            ConditionType.Complete.name(),
-            complete,
-            complete
-                ? (facts.rolloutTarget() < facts.desired() ? "PartitionReached" : "AllNodesUpdated")
-                : "RolloutInProgress",
-            progress));
-    boolean holdPauses = hold != null && state.phase() == RolloutPhase.Paused;
-    String pausedReason;
-    String pausedMessage;
-    if (state.frozen()) {
-      pausedReason = EventReason.Frozen.name();
-      pausedMessage = "spec.frozen is true: no pod is created, deleted or updated";
-    } else if (holdPauses) {
-      pausedReason = hold.reason();
-      pausedMessage = hold.message();
-    } else if (state.specPaused()) {
-      pausedReason = "PausedBySpec";
-      pausedMessage = "spec.paused is true: no pod is replaced";
-    } else if (state.waitingForPromote()) {
-      pausedReason = EventReason.StepWaitingForPromote.name();
-      pausedMessage = stepText + "waiting for a promote (kubectl nodedaemon promote)";
-    } else {
-      pausedReason = "NotPaused";
-      pausedMessage = "spec.paused is not set";
-    }
-    conditions.add(
-        Conditions.of(
-            ConditionType.Paused.name(),
-            state.frozen() || holdPauses || state.specPaused() || state.waitingForPromote(),
-            pausedReason,
-            pausedMessage));
-    boolean failed = state.phase() == RolloutPhase.Failed;
-    conditions.add(
-        Conditions.of(
-            ConditionType.Failed.name(),
-            failed,
-            failed ? state.failedReason() : "NoFailure",
-            failed ? failedMessage : "the rollout has not failed"));
-    conditions.add(
-        Conditions.of(
-            ConditionType.Frozen.name(),
-            state.frozen(),
-            state.frozen() ? "FrozenBySpec" : "NotFrozen",
-            state.frozen()
-                ? "spec.frozen is true: no pod is created, deleted or updated"
-                : "spec.frozen is not set"));
-    boolean moving =
-        state.phase() == RolloutPhase.Progressing || state.phase() == RolloutPhase.RollingBack;
-    conditions.add(
-        Conditions.of(
-            ConditionType.Reconciling.name(),
-            moving,
-            moving ? "RolloutInProgress" : "NotReconciling",
-            moving ? stepText + progress : "no rollout is moving"));
-    conditions.add(
-        Conditions.of(
-            ConditionType.Stalled.name(),
-            failed,
-            failed ? state.failedReason() : "NotStalled",
-            failed ? failedMessage : "the rollout is not stalled"));
-    return conditions;
-  }
-
-  private static String previousPausedReason(NodeDaemonStatus previous) {
-    if (previous == null || previous.getConditions() == null) {
-      return null;
-    }
-    return previous.getConditions().stream()
-        .filter(c -> ConditionType.Paused.name().equals(c.getType()))
-        .filter(c -> "True".equals(c.getStatus()))
-        .map(Condition::getReason)
-        .findFirst()
-        .orElse(null);
-  }
-
-  private static boolean conditionTrue(NodeDaemonStatus previous, ConditionType type) {
-    return previous != null
-        && previous.getConditions() != null
-        && previous.getConditions().stream()
-            .anyMatch(c -> type.name().equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   /** "node-a: CrashLoopBackOff (container agent: ...), node-b: ... and 3 more nodes". */
