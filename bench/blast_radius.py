@@ -44,6 +44,7 @@ class PodWatch:
         self.pods = {}
         self.bad_nodes = set()
         self.peak_down = 0
+        self.listed = False
         self.recovered_at = None
         self.lock = threading.Lock()
         self.proc = subprocess.Popen(
@@ -65,9 +66,16 @@ class PodWatch:
                 buffer = buffer.lstrip()[end:]
                 self._apply(event)
 
-    def _apply(self, event):
+    def _apply(self, event, track=True):
+        if "object" not in event:  # the first listing comes as a List: count once, at its end
+            for item in event.get("items", []):
+                self._apply({"type": "ADDED", "object": item}, track=False)
+            self._track()
+            return
         pod = event["object"]
-        uid = pod["metadata"]["uid"]
+        uid = pod["metadata"].get("uid")
+        if uid is None:
+            return
         with self.lock:
             if event["type"] == "DELETED" or pod["metadata"].get("deletionTimestamp"):
                 self.pods.pop(uid, None)
@@ -79,11 +87,19 @@ class PodWatch:
                 self.pods[uid] = (node, image, ready)
                 if image == BAD_IMAGE:
                     self.bad_nodes.add(node)
+        if track:
+            self._track()
+
+    def _track(self):
+        with self.lock:
             by_node = {}
             for node, image, ready in self.pods.values():
                 by_node.setdefault(node, []).append((image, ready))
             up = sum(1 for pods in by_node.values() if any(r for _, r in pods))
-            self.peak_down = max(self.peak_down, self.nodes - up)
+            # The listing that opens the watch may come pod by pod: count from when it is whole.
+            self.listed = self.listed or up >= self.nodes
+            if self.listed:
+                self.peak_down = max(self.peak_down, self.nodes - up)
             whole = (len(by_node) >= self.nodes
                      and all(pods == [(OLD_IMAGE, True)] for pods in by_node.values()))
             if whole and self.bad_nodes and self.recovered_at is None:

@@ -1,5 +1,8 @@
 package dev.nodedaemon.safety;
 
+import static dev.nodedaemon.testing.StatusChecks.condition;
+import static dev.nodedaemon.testing.StatusChecks.heldBy;
+import static dev.nodedaemon.testing.StatusChecks.phase;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nodedaemon.api.NodeDaemon;
@@ -7,11 +10,9 @@ import dev.nodedaemon.api.RolloutPhase;
 import dev.nodedaemon.testing.ImageHistory;
 import dev.nodedaemon.testing.SharedOperator;
 import dev.nodedaemon.testing.TestFleet;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -116,28 +117,6 @@ class BadTemplateIT {
     NodeDaemon nd = fleet.logAgent("agent");
     nd.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(V1);
     return TestFleet.withRollingUpdate(nd, "100%", null);
-  }
-
-  private static Predicate<NodeDaemon> heldBy(String reason) {
-    return nd ->
-        nd.getStatus() != null
-            && nd.getStatus().getPhase() == RolloutPhase.Paused
-            && nd.getMetadata().getGeneration().equals(nd.getStatus().getObservedGeneration())
-            && reason.equals(condition(nd, "Paused").getReason());
-  }
-
-  private static Predicate<NodeDaemon> phase(RolloutPhase phase) {
-    return nd ->
-        nd.getStatus() != null
-            && phase == nd.getStatus().getPhase()
-            && nd.getMetadata().getGeneration().equals(nd.getStatus().getObservedGeneration());
-  }
-
-  private static Condition condition(NodeDaemon nd, String type) {
-    return nd.getStatus().getConditions().stream()
-        .filter(c -> type.equals(c.getType()))
-        .findFirst()
-        .orElseThrow();
   }
 
   private static List<String> uids(List<Pod> pods) {

@@ -1,5 +1,10 @@
 package dev.nodedaemon.safety;
 
+import static dev.nodedaemon.testing.StatusChecks.condition;
+import static dev.nodedaemon.testing.StatusChecks.conditionIs;
+import static dev.nodedaemon.testing.StatusChecks.heldBy;
+import static dev.nodedaemon.testing.StatusChecks.image;
+import static dev.nodedaemon.testing.StatusChecks.phase;
 import static dev.nodedaemon.testing.TestFleet.intOrPercent;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,13 +21,11 @@ import dev.nodedaemon.testing.ImageHistory;
 import dev.nodedaemon.testing.PodInvariantChecker;
 import dev.nodedaemon.testing.SharedOperator;
 import dev.nodedaemon.testing.TestFleet;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -323,37 +326,5 @@ class SafeRolloutIT {
                     .anyMatch(c -> "Ready".equals(c.getType()) && !"True".equals(c.getStatus())),
             60,
             java.util.concurrent.TimeUnit.SECONDS);
-  }
-
-  private static Predicate<NodeDaemon> heldBy(String reason) {
-    return nd ->
-        nd.getStatus() != null
-            && nd.getStatus().getPhase() == RolloutPhase.Paused
-            && nd.getMetadata().getGeneration().equals(nd.getStatus().getObservedGeneration())
-            && reason.equals(condition(nd, "Paused").getReason());
-  }
-
-  private static Predicate<NodeDaemon> phase(RolloutPhase phase) {
-    return nd ->
-        nd.getStatus() != null
-            && phase == nd.getStatus().getPhase()
-            && nd.getMetadata().getGeneration().equals(nd.getStatus().getObservedGeneration());
-  }
-
-  private static boolean conditionIs(NodeDaemon nd, String type, String status) {
-    return nd.getStatus() != null
-        && nd.getStatus().getConditions().stream()
-            .anyMatch(c -> type.equals(c.getType()) && status.equals(c.getStatus()));
-  }
-
-  private static String image(NodeDaemon nd) {
-    return nd.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
-  }
-
-  private static Condition condition(NodeDaemon nd, String type) {
-    return nd.getStatus().getConditions().stream()
-        .filter(c -> type.equals(c.getType()))
-        .findFirst()
-        .orElseThrow();
   }
 }
