@@ -67,8 +67,9 @@ class PodWatch:
                 self._apply(event)
 
     def _apply(self, event, track=True):
-        if "object" not in event:  # the first listing comes as a List: count once, at its end
-            for item in event.get("items", []):
+        listing = event.get("object", event)
+        if listing.get("kind") == "List":  # the first listing comes as one: count once, at its end
+            for item in listing.get("items", []):
                 self._apply({"type": "ADDED", "object": item}, track=False)
             self._track()
             return
