@@ -96,6 +96,59 @@ public class NodeDaemonSpec {
           + " spec.template, removes this field and records the rollback in status.lastRollback.")
   private RollbackRequest rollbackTo;
 
+  @JsonPropertyDescription(
+      "The checks every updated pod must pass, in every step and batch of a rollout. On by"
+          + " default.")
+  private HealthGates healthGates;
+
+  @JsonPropertyDescription(
+      "While true the operator makes no pod write at all for this NodeDaemon: no create, delete"
+          + " or in-place update, not even on a node that joins (spec.paused still serves those)."
+          + " For incident response.")
+  private Boolean frozen;
+
+  @JsonPropertyDescription(
+      "Set to true to roll out again the current template's revision after its health gates"
+          + " failed and marked it bad. The operator clears the mark and removes this field.")
+  private Boolean retry;
+
+  @JsonPropertyDescription(
+      "Set to move a staged rollout past a pause or soak. The operator carries it out and"
+          + " removes this field.")
+  private PromoteRequest promote;
+
+  public HealthGates getHealthGates() {
+    return healthGates;
+  }
+
+  public void setHealthGates(HealthGates healthGates) {
+    this.healthGates = healthGates;
+  }
+
+  public Boolean getFrozen() {
+    return frozen;
+  }
+
+  public void setFrozen(Boolean frozen) {
+    this.frozen = frozen;
+  }
+
+  public Boolean getRetry() {
+    return retry;
+  }
+
+  public void setRetry(Boolean retry) {
+    this.retry = retry;
+  }
+
+  public PromoteRequest getPromote() {
+    return promote;
+  }
+
+  public void setPromote(PromoteRequest promote) {
+    this.promote = promote;
+  }
+
   public Boolean getPaused() {
     return paused;
   }

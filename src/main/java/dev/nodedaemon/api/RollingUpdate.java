@@ -2,6 +2,7 @@ package dev.nodedaemon.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.IntOrString;
 
@@ -26,6 +27,23 @@ import io.fabric8.kubernetes.api.model.IntOrString;
             + " && (!has(self.maxSurge)"
             + " || (type(self.maxSurge) == int ? self.maxSurge == 0 : self.maxSurge == '0%')))",
     message = "maxUnavailable and maxSurge cannot both be 0: the rollout could never make progress")
+@ValidationRule(
+    value =
+        "!has(self.steps) || self.steps.filter(s, type(s.nodes) == int).map(s, s.nodes)"
+            + ".isSorted()",
+    message = "steps: counts must increase from one step to the next, such as 1, 5, 20")
+@ValidationRule(
+    value =
+        "!has(self.steps) || self.steps.filter(s, type(s.nodes) == string)"
+            + ".map(s, int(s.nodes.replace('%', ''))).isSorted()",
+    message = "steps: percentages must increase from one step to the next, such as 10%, 50%, 100%")
+@ValidationRule(
+    value =
+        "!has(self.steps) || (self.steps.filter(s, type(s.nodes) == int).map(s, s.nodes)"
+            + ".all(n, self.steps.filter(s, type(s.nodes) == int && s.nodes == n).size() == 1)"
+            + " && self.steps.filter(s, type(s.nodes) == string).map(s, s.nodes)"
+            + ".all(n, self.steps.filter(s, type(s.nodes) == string && s.nodes == n).size() == 1))",
+    message = "steps: two steps expose the same number of nodes; each step must add nodes")
 public class RollingUpdate {
 
   @JsonPropertyDescription(
@@ -63,6 +81,37 @@ public class RollingUpdate {
           + " built-in DaemonSet replaces those for free, which lets repeated bad updates take"
           + " every pod down. Defaults to false (the built-in behaviour).")
   private Boolean strict;
+
+  @Size(max = 20)
+  @JsonPropertyDescription(
+      "A staged rollout: each step exposes the new revision to more nodes (a count or a"
+          + " percentage), then waits for a promote or soaks for a duration. The health gates"
+          + " watch every step. Without steps the rollout walks the fleet in maxUnavailable or"
+          + " maxSurge batches, gated the same way. A last step below 100% leaves the rest of"
+          + " the fleet on the old revision until the steps change.")
+  private java.util.List<RolloutStep> steps;
+
+  @JsonPropertyDescription(
+      "Nodes that are NotReady before the update reaches them: Skip (default) leaves them out"
+          + " until they are Ready again, so they neither use the budget nor hold the rollout"
+          + " back; Update replaces their pods like the built-in DaemonSet.")
+  private NotReadyNodePolicy notReadyNodes;
+
+  public java.util.List<RolloutStep> getSteps() {
+    return steps;
+  }
+
+  public void setSteps(java.util.List<RolloutStep> steps) {
+    this.steps = steps;
+  }
+
+  public NotReadyNodePolicy getNotReadyNodes() {
+    return notReadyNodes;
+  }
+
+  public void setNotReadyNodes(NotReadyNodePolicy notReadyNodes) {
+    this.notReadyNodes = notReadyNodes;
+  }
 
   public IntOrString getPartition() {
     return partition;

@@ -5,8 +5,9 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.Objects;
 
 /**
- * The operator's memory of the current rollout, kept in status so that the progress deadline
- * survives an operator restart. Times are the operator's clock, never a node's.
+ * The operator's memory of the current rollout, kept in status so that the progress deadline, the
+ * step and the health gates' verdict survive an operator restart. Times are the operator's clock,
+ * never a node's.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RolloutProgress {
@@ -17,16 +18,44 @@ public class RolloutProgress {
   @JsonPropertyDescription("When the operator first saw this update revision.")
   private String startTime;
 
-  @JsonPropertyDescription(
-      "When the progress score last grew (a node updated, or its updated pod available).")
+  @JsonPropertyDescription("When the progress score last grew (a node updated, or its updated pod available).")
   private String lastProgressTime;
 
-  @JsonPropertyDescription(
-      "The progress score at lastProgressTime: updated nodes plus updated, available nodes.")
+  @JsonPropertyDescription("The progress score at lastProgressTime: updated nodes plus updated, available nodes.")
   private Integer progressMark;
 
   @JsonPropertyDescription("True when this rollout restores an earlier revision (a rollback).")
   private Boolean rollback;
+
+  @JsonPropertyDescription("Nodes this rollout should reach: those that should run the pod, less those held back by partition, the update node selector, the last step, or a NotReady node the rollout skips.")
+  private Integer targetNodes;
+
+  @JsonPropertyDescription("The current step of a staged rollout, from 1; absent without steps.")
+  private Integer step;
+
+  @JsonPropertyDescription("How many steps the rollout has.")
+  private Integer stepCount;
+
+  @JsonPropertyDescription("How many nodes the current step exposes to the new revision.")
+  private Integer stepNodes;
+
+  @JsonPropertyDescription("Rolling, Soaking or WaitingForPromote.")
+  private StepState stepState;
+
+  @JsonPropertyDescription("When the current step entered its state: the soak started at this time.")
+  private String stepStateTime;
+
+  @JsonPropertyDescription("True once a full promote skipped every remaining pause of this rollout.")
+  private Boolean promotedFull;
+
+  @JsonPropertyDescription("Nodes whose updated pod failed a health gate in this rollout.")
+  private Integer failedNodes;
+
+  @JsonPropertyDescription("How many failed nodes stop the rollout (healthGates.maxFailedNodes, resolved).")
+  private Integer failedNodesThreshold;
+
+  @JsonPropertyDescription("The failed nodes and what failed (at most 20).")
+  private java.util.List<GateFailure> gateFailures;
 
   public RolloutProgress() {}
 
@@ -83,6 +112,86 @@ public class RolloutProgress {
     this.rollback = rollback;
   }
 
+  public Integer getTargetNodes() {
+    return targetNodes;
+  }
+
+  public void setTargetNodes(Integer targetNodes) {
+    this.targetNodes = targetNodes;
+  }
+
+  public Integer getStep() {
+    return step;
+  }
+
+  public void setStep(Integer step) {
+    this.step = step;
+  }
+
+  public Integer getStepCount() {
+    return stepCount;
+  }
+
+  public void setStepCount(Integer stepCount) {
+    this.stepCount = stepCount;
+  }
+
+  public Integer getStepNodes() {
+    return stepNodes;
+  }
+
+  public void setStepNodes(Integer stepNodes) {
+    this.stepNodes = stepNodes;
+  }
+
+  public StepState getStepState() {
+    return stepState;
+  }
+
+  public void setStepState(StepState stepState) {
+    this.stepState = stepState;
+  }
+
+  public String getStepStateTime() {
+    return stepStateTime;
+  }
+
+  public void setStepStateTime(String stepStateTime) {
+    this.stepStateTime = stepStateTime;
+  }
+
+  public Boolean getPromotedFull() {
+    return promotedFull;
+  }
+
+  public void setPromotedFull(Boolean promotedFull) {
+    this.promotedFull = promotedFull;
+  }
+
+  public Integer getFailedNodes() {
+    return failedNodes;
+  }
+
+  public void setFailedNodes(Integer failedNodes) {
+    this.failedNodes = failedNodes;
+  }
+
+  public Integer getFailedNodesThreshold() {
+    return failedNodesThreshold;
+  }
+
+  public void setFailedNodesThreshold(Integer failedNodesThreshold) {
+    this.failedNodesThreshold = failedNodesThreshold;
+  }
+
+  public java.util.List<GateFailure> getGateFailures() {
+    return gateFailures;
+  }
+
+  public void setGateFailures(java.util.List<GateFailure> gateFailures) {
+    this.gateFailures = gateFailures;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof RolloutProgress that
@@ -90,11 +199,36 @@ public class RolloutProgress {
         && Objects.equals(startTime, that.startTime)
         && Objects.equals(lastProgressTime, that.lastProgressTime)
         && Objects.equals(progressMark, that.progressMark)
-        && Objects.equals(rollback, that.rollback);
+        && Objects.equals(rollback, that.rollback)
+        && Objects.equals(targetNodes, that.targetNodes)
+        && Objects.equals(step, that.step)
+        && Objects.equals(stepCount, that.stepCount)
+        && Objects.equals(stepNodes, that.stepNodes)
+        && Objects.equals(stepState, that.stepState)
+        && Objects.equals(stepStateTime, that.stepStateTime)
+        && Objects.equals(promotedFull, that.promotedFull)
+        && Objects.equals(failedNodes, that.failedNodes)
+        && Objects.equals(failedNodesThreshold, that.failedNodesThreshold)
+        && Objects.equals(gateFailures, that.gateFailures);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(revision, startTime, lastProgressTime, progressMark, rollback);
+    return Objects.hash(
+        revision,
+        startTime,
+        lastProgressTime,
+        progressMark,
+        rollback,
+        targetNodes,
+        step,
+        stepCount,
+        stepNodes,
+        stepState,
+        stepStateTime,
+        promotedFull,
+        failedNodes,
+        failedNodesThreshold,
+        gateFailures);
   }
 }
