@@ -31,6 +31,9 @@ import picocli.CommandLine.Command;
       SetCommand.class,
       PromoteCommand.class,
       AbortCommand.class,
+      RetryCommand.class,
+      FreezeCommand.Freeze.class,
+      FreezeCommand.Unfreeze.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nExit codes:%n",

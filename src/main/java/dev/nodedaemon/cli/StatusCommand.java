@@ -221,11 +221,18 @@ final class StatusCommand extends NodeDaemonCommand {
     private String lastMessage;
     private String lastPhase;
     private List<String> lastBlocking = List.of();
+    private List<String> lastGates = List.of();
+    private final java.time.Clock clock;
 
     Progress(PrintWriter out, boolean enabled, boolean live) {
+      this(out, enabled, live, java.time.Clock.systemUTC());
+    }
+
+    Progress(PrintWriter out, boolean enabled, boolean live, java.time.Clock clock) {
       this.out = out;
       this.enabled = enabled;
       this.live = live;
+      this.clock = clock;
     }
 
     private void line(String text) {
@@ -238,10 +245,9 @@ final class StatusCommand extends NodeDaemonCommand {
 
     private void bar(NodeDaemon nodeDaemon, String phase) {
       NodeDaemonStatus status = nodeDaemon.getStatus();
-      int desired = valueOr(status.getDesiredNumberScheduled());
       int updated = valueOr(status.getUpdatedNumberScheduled());
       int updatedAvailable = RolloutState.updatedAvailable(status);
-      int target = desired - RolloutState.partitionCount(nodeDaemon, desired);
+      int target = RolloutState.target(status);
       out.print(
           CLEAR_LINE
               + ProgressBar.render(updatedAvailable, updated, target, ProgressBar.WIDTH)
@@ -263,7 +269,7 @@ final class StatusCommand extends NodeDaemonCommand {
     }
 
     RolloutState show(NodeDaemon nodeDaemon) {
-      RolloutState state = RolloutState.of(nodeDaemon);
+      RolloutState state = RolloutState.of(nodeDaemon, clock.instant());
       if (!enabled) {
         return state;
       }
@@ -304,6 +310,13 @@ final class StatusCommand extends NodeDaemonCommand {
         blocking.forEach(this::line);
       }
       lastBlocking = which;
+      // The gates' verdict, whenever it names other nodes or reasons.
+      List<String> gates = observed ? RolloutState.gateLines(status) : List.of();
+      List<String> gateKeys = gates.stream().map(line -> line.replaceFirst(" \\(.*", "")).toList();
+      if (!gates.isEmpty() && !gateKeys.equals(lastGates)) {
+        gates.forEach(this::line);
+      }
+      lastGates = gateKeys;
       if (onTheBar) {
         bar(nodeDaemon, phase);
       }
