@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -37,7 +38,11 @@ final class Cluster implements AutoCloseable {
     this.namespace = namespace;
   }
 
-  static Cluster connect(Path kubeconfig, String context, String namespace) {
+  static Cluster connect(KubeOptions options) {
+    Path kubeconfig = options.kubeconfig;
+    String context = options.context;
+    String namespace = options.namespace;
+    Duration requestTimeout = options.requestTimeout();
     Config config;
     if (kubeconfig != null) {
       if (!Files.isReadable(kubeconfig)) {
@@ -48,7 +53,18 @@ final class Cluster implements AutoCloseable {
       config = Config.autoConfigure(context);
     }
     // A CLI answers at once: no retries with back-off on a refused connection.
-    config = new ConfigBuilder(config).withRequestRetryBackoffLimit(1).build();
+    ConfigBuilder builder = new ConfigBuilder(config).withRequestRetryBackoffLimit(1);
+    if (!requestTimeout.isZero()) {
+      int millis = (int) Math.min(Integer.MAX_VALUE, requestTimeout.toMillis());
+      builder.withRequestTimeout(millis).withConnectionTimeout(millis);
+    }
+    if (options.as != null) {
+      builder.withImpersonateUsername(options.as);
+    }
+    if (options.asGroups != null && !options.asGroups.isEmpty()) {
+      builder.withImpersonateGroups(options.asGroups.toArray(String[]::new));
+    }
+    config = builder.build();
     String ns = namespace != null ? namespace : config.getNamespace();
     // fabric8's own Vert.x factory: it closes its Vert.x with the client (the Quarkus one, found
     // first on the classpath, expects the Quarkus runtime to do that).

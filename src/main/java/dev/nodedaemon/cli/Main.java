@@ -47,6 +47,9 @@ public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** The connection flags, inherited by every subcommand (see {@link KubeOptions}). */
+  @CommandLine.Mixin KubeOptions kube;
+
   /** The command line with NodeDaemon's error handling; tests call this in-process. */
   public static CommandLine commandLine() {
     CommandLine commandLine = new CommandLine(new Main());

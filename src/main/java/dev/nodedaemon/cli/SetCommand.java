@@ -42,7 +42,6 @@ final class SetCommand implements Runnable {
   static final class Image implements Callable<Integer> {
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
-    @Mixin KubeOptions kube;
     @Mixin ChangeCause changeCause;
 
     @Parameters(index = "0", paramLabel = "NAME", description = "The NodeDaemon.")
@@ -58,6 +57,8 @@ final class SetCommand implements Runnable {
     @Override
     public Integer call() {
       Map<String, String> wanted = parse(assignments);
+      KubeOptions kube = KubeOptions.of(spec);
+      kube.refuseAllNamespaces();
       try (Cluster cluster = kube.connect()) {
         NodeDaemon nodeDaemon = cluster.nodeDaemon(name);
         PodSpec pod = nodeDaemon.getSpec().getTemplate().getSpec();
