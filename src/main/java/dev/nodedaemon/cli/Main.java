@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "Watch, pause, canary and undo NodeDaemon rollouts.",
     subcommands = {
+      GetCommand.class,
       StatusCommand.class,
       HistoryCommand.class,
       NodesCommand.class,
@@ -56,7 +57,7 @@ public final class Main implements Runnable {
     commandLine.setExecutionExceptionHandler(
         (e, cmd, parseResult) -> {
           if (e instanceof CliException failure) {
-            cmd.getErr().println("error: " + failure.getMessage());
+            cmd.getErr().println(failure.line());
             cmd.getErr().flush();
             return failure.exitCode();
           }

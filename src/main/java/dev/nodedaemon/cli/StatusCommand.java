@@ -195,7 +195,7 @@ final class StatusCommand extends NodeDaemonCommand {
    * True when standard output is a terminal that can redraw a line. On Java 22 and later a console
    * exists even when output is redirected, so it is asked; TERM=dumb turns the live line off.
    */
-  private static boolean terminal() {
+  static boolean terminal() {
     java.io.Console console = System.console();
     if (console == null || "dumb".equals(System.getenv("TERM"))) {
       return false;

@@ -117,7 +117,8 @@ record StepView(
     return rolling != null && rolling.getSteps() != null && !rolling.getSteps().isEmpty();
   }
 
-  private static String words(IntOrString nodes) {
+  /** A step's {@code nodes} as written: {@code 10%}, {@code 1 node}, {@code 5 nodes}. */
+  static String words(IntOrString nodes) {
     if (nodes == null) {
       return "?";
     }
