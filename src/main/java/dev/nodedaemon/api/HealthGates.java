@@ -3,6 +3,7 @@ package dev.nodedaemon.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.IntOrString;
 
@@ -25,12 +26,14 @@ public class HealthGates {
 
   @JsonPropertyDescription(
       "A pod not Ready this long after its update fails. A duration such as 5m. Defaults to 5m.")
+  @Size(max = DurationRules.MAX_LENGTH)
   @ValidationRule(value = DurationRules.WELL_FORMED, message = DurationRules.MESSAGE)
   private String readyTimeout;
 
   @JsonPropertyDescription(
       "A node that turns NotReady within this long after its pod was updated fails: the new pod"
           + " may have broken the node. A duration. Defaults to 5m.")
+  @Size(max = DurationRules.MAX_LENGTH)
   @ValidationRule(value = DurationRules.WELL_FORMED, message = DurationRules.MESSAGE)
   private String nodeNotReadyWindow;
 

@@ -27,23 +27,7 @@ import io.fabric8.kubernetes.api.model.IntOrString;
             + " && (!has(self.maxSurge)"
             + " || (type(self.maxSurge) == int ? self.maxSurge == 0 : self.maxSurge == '0%')))",
     message = "maxUnavailable and maxSurge cannot both be 0: the rollout could never make progress")
-@ValidationRule(
-    value =
-        "!has(self.steps) || self.steps.filter(s, type(s.nodes) == int).map(s, s.nodes)"
-            + ".isSorted()",
-    message = "steps: counts must increase from one step to the next, such as 1, 5, 20")
-@ValidationRule(
-    value =
-        "!has(self.steps) || self.steps.filter(s, type(s.nodes) == string)"
-            + ".map(s, int(s.nodes.replace('%', ''))).isSorted()",
-    message = "steps: percentages must increase from one step to the next, such as 10%, 50%, 100%")
-@ValidationRule(
-    value =
-        "!has(self.steps) || (self.steps.filter(s, type(s.nodes) == int).map(s, s.nodes)"
-            + ".all(n, self.steps.filter(s, type(s.nodes) == int && s.nodes == n).size() == 1)"
-            + " && self.steps.filter(s, type(s.nodes) == string).map(s, s.nodes)"
-            + ".all(n, self.steps.filter(s, type(s.nodes) == string && s.nodes == n).size() == 1))",
-    message = "steps: two steps expose the same number of nodes; each step must add nodes")
+@ValidationRule(value = StepRules.INCREASING, message = StepRules.INCREASING_MESSAGE)
 public class RollingUpdate {
 
   @JsonPropertyDescription(
@@ -82,7 +66,7 @@ public class RollingUpdate {
           + " every pod down. Defaults to false (the built-in behaviour).")
   private Boolean strict;
 
-  @Size(max = 20)
+  @Size(max = StepRules.MAX_STEPS)
   @JsonPropertyDescription(
       "A staged rollout: each step exposes the new revision to more nodes (a count or a"
           + " percentage), then waits for a promote or soaks for a duration. The health gates"

@@ -18,16 +18,19 @@ public class RolloutProgress {
   @JsonPropertyDescription("When the operator first saw this update revision.")
   private String startTime;
 
-  @JsonPropertyDescription("When the progress score last grew (a node updated, or its updated pod available).")
+  @JsonPropertyDescription(
+      "When the progress score last grew (a node updated, or its updated pod available).")
   private String lastProgressTime;
 
-  @JsonPropertyDescription("The progress score at lastProgressTime: updated nodes plus updated, available nodes.")
+  @JsonPropertyDescription(
+      "The progress score at lastProgressTime: updated nodes plus updated, available nodes.")
   private Integer progressMark;
 
   @JsonPropertyDescription("True when this rollout restores an earlier revision (a rollback).")
   private Boolean rollback;
 
-  @JsonPropertyDescription("Nodes this rollout should reach: those that should run the pod, less those held back by partition, the update node selector, the last step, or a NotReady node the rollout skips.")
+  @JsonPropertyDescription(
+      "Nodes this rollout should reach: those that should run the pod, less those held back by partition, the update node selector, the last step, or a NotReady node the rollout skips.")
   private Integer targetNodes;
 
   @JsonPropertyDescription("The current step of a staged rollout, from 1; absent without steps.")
@@ -42,16 +45,19 @@ public class RolloutProgress {
   @JsonPropertyDescription("Rolling, Soaking or WaitingForPromote.")
   private StepState stepState;
 
-  @JsonPropertyDescription("When the current step entered its state: the soak started at this time.")
+  @JsonPropertyDescription(
+      "When the current step entered its state: the soak started at this time.")
   private String stepStateTime;
 
-  @JsonPropertyDescription("True once a full promote skipped every remaining pause of this rollout.")
+  @JsonPropertyDescription(
+      "True once a full promote skipped every remaining pause of this rollout.")
   private Boolean promotedFull;
 
   @JsonPropertyDescription("Nodes whose updated pod failed a health gate in this rollout.")
   private Integer failedNodes;
 
-  @JsonPropertyDescription("How many failed nodes stop the rollout (healthGates.maxFailedNodes, resolved).")
+  @JsonPropertyDescription(
+      "How many failed nodes stop the rollout (healthGates.maxFailedNodes, resolved).")
   private Integer failedNodesThreshold;
 
   @JsonPropertyDescription("The failed nodes and what failed (at most 20).")
