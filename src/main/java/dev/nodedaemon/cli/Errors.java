@@ -7,11 +7,13 @@ final class Errors {
 
   private Errors() {}
 
+  static final String FROM_SERVER = "Error from server";
+
   static String describe(Throwable e) {
     if (e instanceof KubernetesClientException k) {
       if (k.getStatus() != null && k.getStatus().getMessage() != null) {
         String reason = k.getStatus().getReason();
-        return "Error from server"
+        return FROM_SERVER
             + (reason == null ? "" : " (" + reason + ")")
             + ": "
             + k.getStatus().getMessage();

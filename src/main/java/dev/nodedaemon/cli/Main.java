@@ -61,7 +61,9 @@ public final class Main implements Runnable {
             cmd.getErr().flush();
             return failure.exitCode();
           }
-          cmd.getErr().println("error: " + Errors.describe(e));
+          String line = Errors.describe(e);
+          // The API server's answers read as kubectl prints them; anything else is an error.
+          cmd.getErr().println(line.startsWith(Errors.FROM_SERVER) ? line : "error: " + line);
           cmd.getErr().flush();
           return ExitCodes.FAILED;
         });
