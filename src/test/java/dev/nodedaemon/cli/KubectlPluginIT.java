@@ -46,6 +46,13 @@ class KubectlPluginIT {
     assertThat(status.stdout()).endsWith("node daemon \"agent\" successfully rolled out\n");
     assertThat(status.stderr()).as("nothing but the answer: no logging noise").isEmpty();
 
+    // kubectl's global flags before the subcommand, as kubectl users type them (issue 14).
+    Commands.Result flagsFirst =
+        kubectlAsTyped(
+            fleet, "nodedaemon", "-n", fleet.namespace(), "status", "agent", "--watch=false");
+    assertThat(flagsFirst.exitCode()).as(flagsFirst.stdout() + flagsFirst.stderr()).isZero();
+    assertThat(flagsFirst.stdout()).isEqualTo("node daemon \"agent\" successfully rolled out\n");
+
     Commands.Result history = kubectl(fleet, "nodedaemon", "history", "agent");
     assertThat(history.exitCode()).as(history.stderr()).isZero();
     assertThat(history.stdout()).contains("first install").contains("set image agent");
@@ -59,11 +66,17 @@ class KubectlPluginIT {
 
   /** kubectl with the repo's bin/ first on PATH; kubeconfig and namespace from the environment. */
   private static Commands.Result kubectl(TestFleet fleet, String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.add("--namespace=" + fleet.namespace());
+    return kubectlAsTyped(fleet, all.toArray(String[]::new));
+  }
+
+  /** kubectl with exactly these arguments; the kubeconfig from the environment. */
+  private static Commands.Result kubectlAsTyped(TestFleet fleet, String... args) {
     LocalCluster cluster = fleet.cluster();
     List<String> command = new ArrayList<>();
     command.add(cluster.binDir().resolve("kubectl").toString());
     command.addAll(List.of(args));
-    command.add("--namespace=" + fleet.namespace());
     String path =
         LocalCluster.projectDir().resolve("bin")
             + ":"
