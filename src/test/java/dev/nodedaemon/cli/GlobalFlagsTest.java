@@ -81,6 +81,18 @@ class GlobalFlagsTest {
         .isEqualTo("error: a resource cannot be retrieved by name across all namespaces\n");
   }
 
+  @Test
+  void everySubcommandTakesHelp() {
+    CommandLine commandLine = Main.commandLine();
+    StringWriter out = new StringWriter();
+    commandLine.setOut(new PrintWriter(out, true));
+    assertThat(commandLine.execute("promote", "--help")).isZero();
+    assertThat(out.toString())
+        .startsWith("Usage: kubectl nodedaemon promote ")
+        .contains("--full")
+        .contains("-n, --namespace=NAMESPACE");
+  }
+
   private static KubeOptions parse(List<String> args) {
     CommandLine commandLine = Main.commandLine();
     ParseResult result = commandLine.parseArgs(args.toArray(String[]::new));

@@ -64,6 +64,37 @@ class KubectlPluginIT {
             "error: unable to find revision 5 of node daemon \"agent\"; revisions kept: 1, 2\n");
   }
 
+  @Test
+  void kubectlCompletesThroughThePluginsHelperAndTheBashScriptDoesToo() {
+    TestFleet fleet = new TestFleet("cli-complete");
+    fleet.create(fleet.logAgent("agent"));
+
+    Commands.Result subcommand = kubectlAsTyped(fleet, "__complete", "nodedaemon", "sta");
+    assertThat(subcommand.exitCode()).as(subcommand.stderr()).isZero();
+    assertThat(subcommand.stdout().lines().toList()).containsExactly("status", ":4");
+    Commands.Result names =
+        kubectlAsTyped(fleet, "__complete", "nodedaemon", "-n", fleet.namespace(), "status", "");
+    assertThat(names.exitCode()).as(names.stderr()).isZero();
+    assertThat(names.stdout().lines().toList()).containsExactly("agent", ":4");
+
+    String script =
+        "source <(kubectl-nodedaemon completion bash)\n"
+            + "COMP_WORDS=(kubectl-nodedaemon -n "
+            + fleet.namespace()
+            + " promote '')\n"
+            + "COMP_CWORD=4\n"
+            + "_kubectl_nodedaemon\n"
+            + "printf '%s\\n' \"${COMPREPLY[@]}\"\n";
+    Commands.Result bash =
+        Commands.tryRun(
+            Duration.ofMinutes(1),
+            List.of("bash", "-c", script),
+            null,
+            Map.of("PATH", path(fleet), "KUBECONFIG", fleet.cluster().kubeconfig().toString()));
+    assertThat(bash.exitCode()).as(bash.stderr()).isZero();
+    assertThat(bash.stdout()).isEqualTo("agent\n");
+  }
+
   /** kubectl with the repo's bin/ first on PATH; kubeconfig and namespace from the environment. */
   private static Commands.Result kubectl(TestFleet fleet, String... args) {
     List<String> all = new ArrayList<>(List.of(args));
@@ -77,16 +108,19 @@ class KubectlPluginIT {
     List<String> command = new ArrayList<>();
     command.add(cluster.binDir().resolve("kubectl").toString());
     command.addAll(List.of(args));
-    String path =
-        LocalCluster.projectDir().resolve("bin")
-            + ":"
-            + cluster.binDir()
-            + ":"
-            + System.getenv("PATH");
     return Commands.tryRun(
         Duration.ofMinutes(3),
         command,
         null,
-        Map.of("PATH", path, "KUBECONFIG", cluster.kubeconfig().toString()));
+        Map.of("PATH", path(fleet), "KUBECONFIG", cluster.kubeconfig().toString()));
+  }
+
+  /** The repo's bin/ (the plugin and its completion helper) first, then kubectl's. */
+  private static String path(TestFleet fleet) {
+    return LocalCluster.projectDir().resolve("bin")
+        + ":"
+        + fleet.cluster().binDir()
+        + ":"
+        + System.getenv("PATH");
   }
 }
