@@ -5,11 +5,13 @@ import dev.nodedaemon.api.ConditionType;
 import dev.nodedaemon.api.GateFailure;
 import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.api.NodeDaemonStatus;
+import dev.nodedaemon.api.RollbackRecord;
 import dev.nodedaemon.api.RolloutPhase;
 import dev.nodedaemon.api.RolloutProgress;
 import dev.nodedaemon.api.StepState;
 import dev.nodedaemon.plan.EventReason;
 import dev.nodedaemon.plan.RolloutAssessor;
+import dev.nodedaemon.revision.Rollbacks;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -101,6 +103,12 @@ record RolloutState(Result result, String message) {
       return new RolloutState(Result.FAILED, failedMessage(name, status));
     }
     if (phase == RolloutPhase.Complete) {
+      // Complete, but on the revision the operator restored after the change failed: for whoever
+      // made the change, the rollout failed.
+      Optional<RollbackRecord> rolledBack = automaticRollback(status);
+      if (rolledBack.isPresent()) {
+        return new RolloutState(Result.FAILED, rolledBackMessage(name, rolledBack.get()));
+      }
       return new RolloutState(
           Result.COMPLETE, "node daemon \"" + name + "\" successfully rolled out");
     }
@@ -215,6 +223,43 @@ record RolloutState(Result result, String message) {
     return rollout != null && rollout.getTargetNodes() != null
         ? rollout.getTargetNodes()
         : count(status.getDesiredNumberScheduled());
+  }
+
+  /**
+   * The operator's own rollback (after failed health gates or a missed progress deadline), when the
+   * current rollout is that rollback; not one a person asked for with undo.
+   */
+  static Optional<RollbackRecord> automaticRollback(NodeDaemonStatus status) {
+    RolloutProgress rollout = status.getRollout();
+    RollbackRecord last = status.getLastRollback();
+    if (rollout == null
+        || !Boolean.TRUE.equals(rollout.getRollback())
+        || last == null
+        || Rollbacks.REQUESTED.equals(last.getReason())
+        || !Objects.equals(last.getRevisionHash(), status.getUpdateRevision())) {
+      return Optional.empty();
+    }
+    return Optional.of(last);
+  }
+
+  private static String rolledBackMessage(String name, RollbackRecord rollback) {
+    String why =
+        switch (Objects.requireNonNullElse(rollback.getReason(), "")) {
+          case "HealthGateFailed" -> "failed its health gates";
+          case Rollbacks.PROGRESS_DEADLINE_EXCEEDED -> "exceeded its progress deadline";
+          default -> "failed (" + rollback.getReason() + ")";
+        };
+    return "node daemon \""
+        + name
+        + "\" rollout failed: revision "
+        + rollback.getFromRevision()
+        + " "
+        + why
+        + " and the operator rolled back to revision "
+        + rollback.getToRevision()
+        + " (see: kubectl nodedaemon history "
+        + name
+        + ")";
   }
 
   /** The condition that says the operator holds the rollout until someone acts, if it does. */

@@ -120,18 +120,28 @@ final class StatusCommand extends NodeDaemonCommand {
       RolloutState state = progress.show(latest);
       while (!state.done()) {
         Optional<NodeDaemon> change;
+        Instant now = Instant.now();
+        // A soak's clock moves without any event: wake when its minute turns, to say so.
+        Optional<Instant> tick =
+            StepView.of(latest).flatMap(step -> step.nextChange(now)).filter(t -> t.isAfter(now));
+        Instant wake = tick.filter(t -> deadline == null || t.isBefore(deadline)).orElse(deadline);
         try {
-          if (deadline == null) {
+          if (wake == null) {
             change = changes.take();
           } else {
-            long left = Duration.between(Instant.now(), deadline).toMillis();
+            long left = Duration.between(now, wake).toMillis();
             change = left <= 0 ? null : changes.poll(left, TimeUnit.MILLISECONDS);
           }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new CliException("interrupted");
         }
+        if (change == null && (deadline == null || Instant.now().isBefore(deadline))) {
+          state = progress.show(latest);
+          continue;
+        }
         if (change == null) {
+          state = RolloutState.of(latest);
           if (output != null) {
             return finish(out, cluster, latest, state, ExitCodes.NOT_COMPLETE);
           }

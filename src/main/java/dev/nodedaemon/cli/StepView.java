@@ -79,6 +79,23 @@ record StepView(
     return label();
   }
 
+  /**
+   * When what {@link #describe} says next changes by the clock alone: the soak's next whole minute
+   * (the time shown moves in minutes once past the first), or its end. Empty when not soaking.
+   */
+  Optional<Instant> nextChange(Instant now) {
+    if (state != StepState.Soaking || since == null) {
+      return Optional.empty();
+    }
+    Duration elapsed = Duration.between(since, now);
+    if (elapsed.isNegative()) {
+      return Optional.of(since);
+    }
+    Instant next = since.plus(Duration.ofMinutes(elapsed.toMinutes() + 1));
+    Optional<Instant> end = soak.map(since::plus).filter(now::isBefore);
+    return Optional.of(end.filter(next::isAfter).orElse(next));
+  }
+
   /** {@code 3m of 10m}; {@code 3m} when the soak's length is unknown. */
   private String soaked(Instant now) {
     Duration elapsed = since == null ? Duration.ZERO : Duration.between(since, now);

@@ -213,6 +213,15 @@ final class TreeView {
       parts.add("frozen");
     }
     RolloutState.hold(status).ifPresent(c -> parts.add("held: " + c.getReason()));
+    RolloutState.automaticRollback(status)
+        .ifPresent(
+            r ->
+                parts.add(
+                    "rolled back from revision "
+                        + r.getFromRevision()
+                        + " ("
+                        + r.getReason()
+                        + ")"));
     RolloutProgress rollout = status.getRollout();
     if (rollout != null && rollout.getFailedNodes() != null && rollout.getFailedNodes() > 0) {
       parts.add(

@@ -53,6 +53,53 @@ class StepStatusTest {
   }
 
   @Test
+  void aSoakWakesTheWatchWhenItsMinuteTurnsAndAtItsEnd() {
+    StepView soaking =
+        StepView.of(staged(RolloutPhase.Progressing, 2, StepState.Soaking, 10, 2)).orElseThrow();
+    assertThat(soaking.nextChange(SOAK_START.plusSeconds(200)))
+        .contains(SOAK_START.plusSeconds(240));
+    assertThat(soaking.nextChange(SOAK_START.plusSeconds(30))).contains(SOAK_START.plusSeconds(60));
+    StepView shortSoak =
+        new StepView(
+            2,
+            4,
+            "10%",
+            2,
+            StepState.Soaking,
+            java.util.Optional.of(java.time.Duration.ofSeconds(90)),
+            SOAK_START);
+    assertThat(shortSoak.nextChange(SOAK_START.plusSeconds(70)))
+        .as("the soak's end comes before the next minute")
+        .contains(SOAK_START.plusSeconds(90));
+    StepView waiting =
+        StepView.of(staged(RolloutPhase.Paused, 1, StepState.WaitingForPromote, 10, 1))
+            .orElseThrow();
+    assertThat(waiting.nextChange(SOAK_START)).isEmpty();
+  }
+
+  @Test
+  void aRolloutTheOperatorRolledBackOnItsOwnFailsEvenOnceComplete() {
+    NodeDaemon nd = staged(RolloutPhase.Complete, 1, StepState.Rolling, 5, 1);
+    nd.getStatus().getRollout().setStep(null);
+    nd.getStatus().getRollout().setRollback(true);
+    nd.getStatus()
+        .setLastRollback(
+            new dev.nodedaemon.api.RollbackRecord(3L, 2L, "h2", "HealthGateFailed", null));
+    RolloutState state = RolloutState.of(nd, SOAK_START);
+    assertThat(state.result()).isEqualTo(RolloutState.Result.FAILED);
+    assertThat(state.message())
+        .isEqualTo(
+            "node daemon \"agent\" rollout failed: revision 3 failed its health gates and the"
+                + " operator rolled back to revision 2 (see: kubectl nodedaemon history agent)");
+    assertThat(TreeView.info(nd, SOAK_START))
+        .endsWith("; rolled back from revision 3 (HealthGateFailed)");
+    // A rollback someone asked for (undo) that completes is a success.
+    nd.getStatus()
+        .setLastRollback(new dev.nodedaemon.api.RollbackRecord(3L, 2L, "h2", "Requested", null));
+    assertThat(RolloutState.of(nd, SOAK_START).result()).isEqualTo(RolloutState.Result.COMPLETE);
+  }
+
+  @Test
   void aStepWaitingForPromoteIsPausedAndSaysHowToGoOn() {
     NodeDaemon nd = staged(RolloutPhase.Paused, 1, StepState.WaitingForPromote, 10, 1);
     nd.getStatus()
