@@ -110,7 +110,16 @@ record RolloutState(Result result, String message) {
         return new RolloutState(Result.FAILED, rolledBackMessage(name, rolledBack.get()));
       }
       return new RolloutState(
-          Result.COMPLETE, "node daemon \"" + name + "\" successfully rolled out");
+          Result.COMPLETE,
+          "node daemon \""
+              + name
+              + "\" successfully rolled out"
+              + (frozen(nodeDaemon)
+                  ? "; it is frozen: no pod is created, deleted or updated, not even on a node"
+                      + " that joins (lift it with: kubectl nodedaemon unfreeze "
+                      + name
+                      + ")"
+                  : ""));
     }
     // Held until someone acts: waiting would only hang a pipeline. Reported as a failure with the
     // operator's reason.
@@ -119,8 +128,7 @@ record RolloutState(Result result, String message) {
       return new RolloutState(Result.FAILED, heldMessage(name, held.get()));
     }
     String what = phase == RolloutPhase.RollingBack ? "rollback" : "rollout";
-    if (conditionTrue(status, ConditionType.Frozen)
-        || Boolean.TRUE.equals(nodeDaemon.getSpec().getFrozen())) {
+    if (frozen(nodeDaemon)) {
       return new RolloutState(
           Result.PAUSED,
           "node daemon \""
@@ -214,6 +222,12 @@ record RolloutState(Result result, String message) {
     return waiting(name, what, "phase " + phase + "...");
   }
 
+  /** spec.frozen, as the operator reports it (the Frozen condition) or as the spec asks. */
+  static boolean frozen(NodeDaemon nodeDaemon) {
+    return conditionTrue(nodeDaemon.getStatus(), ConditionType.Frozen)
+        || Boolean.TRUE.equals(nodeDaemon.getSpec().getFrozen());
+  }
+
   /**
    * The nodes the rollout should reach, as the operator reports them (status.rollout.targetNodes);
    * an operator from before that field reached every node it should run on.
@@ -278,8 +292,9 @@ record RolloutState(Result result, String message) {
             ? held.getReason()
             : held.getMessage();
     String hint =
-        EventReason.RevisionMarkedBad.name().equals(held.getReason())
-                || EventReason.HealthGateFailed.name().equals(held.getReason())
+        (EventReason.RevisionMarkedBad.name().equals(held.getReason())
+                    || EventReason.HealthGateFailed.name().equals(held.getReason()))
+                && !why.contains("kubectl nodedaemon retry")
             ? " (change the template, or roll it out again with: kubectl nodedaemon retry "
                 + name
                 + ")"

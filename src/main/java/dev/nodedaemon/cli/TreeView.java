@@ -208,8 +208,7 @@ final class TreeView {
             + " updated, "
             + RolloutState.updatedAvailable(status)
             + " available");
-    if (RolloutState.conditionTrue(status, dev.nodedaemon.api.ConditionType.Frozen)
-        || Boolean.TRUE.equals(nodeDaemon.getSpec().getFrozen())) {
+    if (RolloutState.frozen(nodeDaemon)) {
       parts.add("frozen");
     }
     RolloutState.hold(status).ifPresent(c -> parts.add("held: " + c.getReason()));

@@ -182,6 +182,21 @@ class StepStatusTest {
           .as(reason)
           .startsWith("node daemon \"agent\" rollout is held: why: " + reason);
     }
+    NodeDaemon saysHow = staged(RolloutPhase.Paused, 2, StepState.Rolling, 10, 2);
+    saysHow
+        .getStatus()
+        .setConditions(
+            List.of(
+                condition(
+                    "Paused",
+                    "True",
+                    "RevisionMarkedBad",
+                    "revision 3 is marked bad; set spec.retry (kubectl nodedaemon retry)")));
+    assertThat(RolloutState.of(saysHow, SOAK_START).message())
+        .as("the operator's own hint is not repeated")
+        .isEqualTo(
+            "node daemon \"agent\" rollout is held: revision 3 is marked bad; set spec.retry"
+                + " (kubectl nodedaemon retry)");
     NodeDaemon bad = staged(RolloutPhase.Paused, 2, StepState.Rolling, 10, 2);
     bad.getStatus()
         .setConditions(
@@ -221,6 +236,16 @@ class StepStatusTest {
             "node daemon \"agent\" is frozen: no pod is created, deleted or updated; 1 out of 10"
                 + " pods run the update revision (lift it with: kubectl nodedaemon unfreeze"
                 + " agent)");
+    // Complete and frozen (a node that joined gets no pod): complete, and it says it is frozen.
+    NodeDaemon complete = staged(RolloutPhase.Complete, 2, StepState.Rolling, 10, 2);
+    complete.getStatus().setConditions(List.of(condition("Frozen", "True", "FrozenBySpec", "")));
+    assertThat(RolloutState.of(complete, SOAK_START))
+        .isEqualTo(
+            new RolloutState(
+                RolloutState.Result.COMPLETE,
+                "node daemon \"agent\" successfully rolled out; it is frozen: no pod is created,"
+                    + " deleted or updated, not even on a node that joins (lift it with: kubectl"
+                    + " nodedaemon unfreeze agent)"));
     NodeDaemon specOnly = staged(RolloutPhase.Progressing, 2, StepState.Rolling, 10, 2);
     specOnly.getSpec().setFrozen(true);
     assertThat(RolloutState.of(specOnly, SOAK_START).message()).contains("is frozen");
