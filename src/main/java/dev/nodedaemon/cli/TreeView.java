@@ -289,12 +289,14 @@ final class TreeView {
     return Optional.of(groups);
   }
 
+  /** Oldest first (the order a rollout reached them); pods of one second by node name. */
   private static List<Pod> sortedByCreation(List<Pod> pods) {
     return pods.stream()
         .sorted(
             Comparator.comparing(
                     (Pod p) ->
                         Objects.requireNonNullElse(p.getMetadata().getCreationTimestamp(), ""))
+                .thenComparing(p -> DaemonPods.targetNode(p).orElse(""))
                 .thenComparing(p -> p.getMetadata().getName()))
         .toList();
   }

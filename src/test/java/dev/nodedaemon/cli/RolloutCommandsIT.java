@@ -102,10 +102,11 @@ class RolloutCommandsIT {
     assertThat(tree.get(0)).matches("NAME +NODE +STATUS +READY +AGE +INFO");
     assertThat(tree.get(1)).matches("agent +Complete +\\S+ +2/2 updated, 2 available");
     assertThat(tree.get(2)).matches("└── revision 1 \\(\\w+\\) +update, stable +\\S+");
-    assertThat(tree.get(3))
-        .matches("    ├── agent-\\w+-\\w+ +" + nodes.get(0) + " +Running +1/1 +\\S+");
-    assertThat(tree.get(4))
-        .matches("    └── agent-\\w+-\\w+ +" + nodes.get(1) + " +Running +1/1 +\\S+");
+    // Oldest first: the two pods may have been created in either order.
+    String pod = " +(" + nodes.get(0) + "|" + nodes.get(1) + ") +Running +1/1 +\\S+";
+    assertThat(tree.get(3)).matches("    ├── agent-\\w+-\\w+" + pod);
+    assertThat(tree.get(4)).matches("    └── agent-\\w+-\\w+" + pod);
+    assertThat(tree.get(3).split(" +")[3]).isNotEqualTo(tree.get(4).split(" +")[3]);
 
     try (Cli.Running watch =
         Cli.start(
