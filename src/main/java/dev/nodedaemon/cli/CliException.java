@@ -7,7 +7,7 @@ package dev.nodedaemon.cli;
 final class CliException extends RuntimeException {
 
   private final int exitCode;
-  private final boolean fromServer;
+  private final boolean verbatim;
 
   CliException(String message) {
     this(message, ExitCodes.FAILED);
@@ -17,20 +17,23 @@ final class CliException extends RuntimeException {
     this(message, exitCode, false);
   }
 
-  private CliException(String message, int exitCode, boolean fromServer) {
+  private CliException(String message, int exitCode, boolean verbatim) {
     super(message);
     this.exitCode = exitCode;
-    this.fromServer = fromServer;
+    this.verbatim = verbatim;
   }
 
-  /** The API server's answer in kubectl's words ({@code Error from server (NotFound): ...}). */
-  static CliException fromServer(String message) {
+  /**
+   * Printed as it is, in kubectl's words: the API server's answer ({@code Error from server
+   * (NotFound): ...}), or kubectl's own sentence for a server that is not there.
+   */
+  static CliException verbatim(String message) {
     return new CliException(message, ExitCodes.FAILED, true);
   }
 
   /** What the user sees: the message, after {@code error: } unless the server said it. */
   String line() {
-    return fromServer ? getMessage() : "error: " + getMessage();
+    return verbatim ? getMessage() : "error: " + getMessage();
   }
 
   int exitCode() {

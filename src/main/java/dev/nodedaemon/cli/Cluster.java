@@ -84,6 +84,20 @@ final class Cluster implements AutoCloseable {
     return new Cluster(client, ns == null || ns.isEmpty() ? "default" : ns);
   }
 
+  /**
+   * Runs a command's work; a connection the server refuses is said as kubectl says it, naming the
+   * server.
+   */
+  <T> T explaining(java.util.function.Supplier<T> work) {
+    try {
+      return work.get();
+    } catch (KubernetesClientException e) {
+      throw Errors.refused(e, client.getMasterUrl().toString())
+          .map(CliException::verbatim)
+          .orElseThrow(() -> e);
+    }
+  }
+
   KubernetesClient client() {
     return client;
   }
@@ -103,7 +117,7 @@ final class Cluster implements AutoCloseable {
   NodeDaemon nodeDaemon(String name) {
     NodeDaemon nodeDaemon = resource(name).get();
     if (nodeDaemon == null) {
-      throw CliException.fromServer(notFound(name, namespace, elsewhere(name)));
+      throw CliException.verbatim(notFound(name, namespace, elsewhere(name)));
     }
     return nodeDaemon;
   }

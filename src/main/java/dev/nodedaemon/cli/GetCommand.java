@@ -79,22 +79,26 @@ final class GetCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     try (Cluster cluster = kube.connect()) {
-      String namespace = kube.allNamespaces ? null : cluster.namespace();
-      if (!watch) {
-        if (name != null) {
-          cluster.nodeDaemon(name); // NotFound, said the kubectl way
-        }
-        out.print(
-            render(
-                namespace,
-                cluster.nodeDaemons(namespace, name),
-                cluster.ownedPods(namespace, name),
-                cluster.ownedRevisions(namespace, name)));
-        out.flush();
-        return ExitCodes.OK;
-      }
-      return watch(cluster, namespace, limit, out);
+      return cluster.explaining(() -> show(cluster, kube, limit, out));
     }
+  }
+
+  private int show(Cluster cluster, KubeOptions kube, Duration limit, PrintWriter out) {
+    String namespace = kube.allNamespaces ? null : cluster.namespace();
+    if (!watch) {
+      if (name != null) {
+        cluster.nodeDaemon(name); // NotFound, said the kubectl way
+      }
+      out.print(
+          render(
+              namespace,
+              cluster.nodeDaemons(namespace, name),
+              cluster.ownedPods(namespace, name),
+              cluster.ownedRevisions(namespace, name)));
+      out.flush();
+      return ExitCodes.OK;
+    }
+    return watch(cluster, namespace, limit, out);
   }
 
   private int watch(Cluster cluster, String namespace, Duration limit, PrintWriter out) {

@@ -23,7 +23,7 @@ abstract class NodeDaemonCommand implements Callable<Integer> {
     kube.refuseAllNamespaces();
     checkOptions();
     try (Cluster cluster = kube.connect()) {
-      return run(cluster, spec.commandLine().getOut());
+      return cluster.explaining(() -> run(cluster, spec.commandLine().getOut()));
     }
   }
 

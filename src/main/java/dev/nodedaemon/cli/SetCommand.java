@@ -60,25 +60,29 @@ final class SetCommand implements Runnable {
       KubeOptions kube = KubeOptions.of(spec);
       kube.refuseAllNamespaces();
       try (Cluster cluster = kube.connect()) {
-        NodeDaemon nodeDaemon = cluster.nodeDaemon(name);
-        PodSpec pod = nodeDaemon.getSpec().getTemplate().getSpec();
-        Map<String, String[]> changes = changes(pod, wanted);
-        if (changes.isEmpty()) {
-          spec.commandLine()
-              .getOut()
-              .println(Cluster.displayName(name) + " unchanged (images already set)");
-          return ExitCodes.OK;
-        }
-        // fabric8 reads absent annotations as an empty map; an empty map is replaced whole.
-        boolean annotationsExist =
-            nodeDaemon.getMetadata().getAnnotations() != null
-                && !nodeDaemon.getMetadata().getAnnotations().isEmpty();
-        String cause =
-            changeCause.orDefault("set image " + name + " " + String.join(" ", assignments));
-        cluster.jsonPatch(name, Patches.setImages(changes, cause, annotationsExist));
-        spec.commandLine().getOut().println(Cluster.displayName(name) + " image updated");
+        return cluster.explaining(() -> set(cluster, wanted));
+      }
+    }
+
+    private int set(Cluster cluster, Map<String, String> wanted) {
+      NodeDaemon nodeDaemon = cluster.nodeDaemon(name);
+      PodSpec pod = nodeDaemon.getSpec().getTemplate().getSpec();
+      Map<String, String[]> changes = changes(pod, wanted);
+      if (changes.isEmpty()) {
+        spec.commandLine()
+            .getOut()
+            .println(Cluster.displayName(name) + " unchanged (images already set)");
         return ExitCodes.OK;
       }
+      // fabric8 reads absent annotations as an empty map; an empty map is replaced whole.
+      boolean annotationsExist =
+          nodeDaemon.getMetadata().getAnnotations() != null
+              && !nodeDaemon.getMetadata().getAnnotations().isEmpty();
+      String cause =
+          changeCause.orDefault("set image " + name + " " + String.join(" ", assignments));
+      cluster.jsonPatch(name, Patches.setImages(changes, cause, annotationsExist));
+      spec.commandLine().getOut().println(Cluster.displayName(name) + " image updated");
+      return ExitCodes.OK;
     }
 
     static Map<String, String> parse(List<String> assignments) {

@@ -112,6 +112,23 @@ class TreeViewTest {
                 + " seeds)");
   }
 
+  @Test
+  void aServerThatIsNotThereIsNamedAsKubectlNamesIt() {
+    var refused =
+        new io.fabric8.kubernetes.client.KubernetesClientException(
+            "Operation: [get] for kind: [NodeDaemon] with name: [x] in namespace: [y] failed.",
+            new java.io.IOException(new java.net.ConnectException("Connection refused")));
+    assertThat(Errors.refused(refused, "https://127.0.0.1:6443/"))
+        .contains(
+            "The connection to the server 127.0.0.1:6443 was refused - did you specify the right"
+                + " host or port?");
+    assertThat(
+            Errors.refused(
+                new io.fabric8.kubernetes.client.KubernetesClientException("forbidden"),
+                "https://127.0.0.1:6443/"))
+        .isEmpty();
+  }
+
   private static Pod pod(String name, String node, String hash, long createdAfter, boolean ready) {
     return new PodBuilder()
         .withNewMetadata()
