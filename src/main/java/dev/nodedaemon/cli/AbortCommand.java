@@ -11,7 +11,9 @@ import picocli.CommandLine.Command;
  * {@code abort NAME}: stops a rollout and returns every node to the revision the fleet ran before
  * it (status.currentRevision), through the operator's rollback. A staged rollout's hold is lifted
  * too: left paused the rollback would not move, and a partition would keep canaries on the revision
- * being abandoned (after the rollback they are the "old" pods a partition protects).
+ * being abandoned (after the rollback they are the "old" pods a partition protects). With steps the
+ * rollout is aborted at whatever step it is, soaking or waiting for a promote; a promote request
+ * the operator has not carried out yet is withdrawn.
  */
 @Command(
     name = "abort",
@@ -56,9 +58,14 @@ final class AbortCommand extends NodeDaemonCommand {
       patch.paused(false);
       also.add("resumed");
     }
-    if (RolloutState.partitionCount(nodeDaemon, Integer.MAX_VALUE) > 0) {
+    if (PromoteCommand.partition(nodeDaemon).isPresent()) {
       patch.partitionZero();
       also.add("partition set to 0");
+    }
+    // A promote still pending would otherwise apply to the steps of the rollback.
+    if (nodeDaemon.getSpec().getPromote() != null) {
+      patch.noPromote();
+      also.add("pending promote dropped");
     }
     cluster.mergePatch(name, patch.json());
     out.println(

@@ -8,12 +8,16 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -37,7 +41,11 @@ final class Cluster implements AutoCloseable {
     this.namespace = namespace;
   }
 
-  static Cluster connect(Path kubeconfig, String context, String namespace) {
+  static Cluster connect(KubeOptions options) {
+    Path kubeconfig = options.kubeconfig;
+    String context = options.context;
+    String namespace = options.namespace;
+    Duration requestTimeout = options.requestTimeout();
     Config config;
     if (kubeconfig != null) {
       if (!Files.isReadable(kubeconfig)) {
@@ -47,8 +55,24 @@ final class Cluster implements AutoCloseable {
     } else {
       config = Config.autoConfigure(context);
     }
+    if (context != null
+        && (config.getCurrentContext() == null
+            || !context.equals(config.getCurrentContext().getName()))) {
+      throw new CliException("context was not found for specified context: " + context);
+    }
     // A CLI answers at once: no retries with back-off on a refused connection.
-    config = new ConfigBuilder(config).withRequestRetryBackoffLimit(1).build();
+    ConfigBuilder builder = new ConfigBuilder(config).withRequestRetryBackoffLimit(1);
+    if (!requestTimeout.isZero()) {
+      int millis = (int) Math.min(Integer.MAX_VALUE, requestTimeout.toMillis());
+      builder.withRequestTimeout(millis).withConnectionTimeout(millis);
+    }
+    if (options.as != null) {
+      builder.withImpersonateUsername(options.as);
+    }
+    if (options.asGroups != null && !options.asGroups.isEmpty()) {
+      builder.withImpersonateGroups(options.asGroups.toArray(String[]::new));
+    }
+    config = builder.build();
     String ns = namespace != null ? namespace : config.getNamespace();
     // fabric8's own Vert.x factory: it closes its Vert.x with the client (the Quarkus one, found
     // first on the classpath, expects the Quarkus runtime to do that).
@@ -58,6 +82,20 @@ final class Cluster implements AutoCloseable {
             .withHttpClientFactory(new VertxHttpClientFactory())
             .build();
     return new Cluster(client, ns == null || ns.isEmpty() ? "default" : ns);
+  }
+
+  /**
+   * Runs a command's work; a connection the server refuses is said as kubectl says it, naming the
+   * server.
+   */
+  <T> T explaining(java.util.function.Supplier<T> work) {
+    try {
+      return work.get();
+    } catch (KubernetesClientException e) {
+      throw Errors.refused(e, client.getMasterUrl().toString())
+          .map(CliException::verbatim)
+          .orElseThrow(() -> e);
+    }
   }
 
   KubernetesClient client() {
@@ -72,14 +110,115 @@ final class Cluster implements AutoCloseable {
     return client.resources(NodeDaemon.class).inNamespace(namespace).withName(name);
   }
 
-  /** The NodeDaemon, or a clear error naming the namespace looked in. */
+  /**
+   * The NodeDaemon, or kubectl's NotFound error naming the namespace looked in, and the namespaces
+   * that do have a NodeDaemon of that name (the usual mistake is the namespace).
+   */
   NodeDaemon nodeDaemon(String name) {
     NodeDaemon nodeDaemon = resource(name).get();
     if (nodeDaemon == null) {
-      throw new CliException(
-          "nodedaemon \"" + name + "\" not found in namespace \"" + namespace + "\"");
+      throw CliException.verbatim(notFound(name, namespace, elsewhere(name)));
     }
     return nodeDaemon;
+  }
+
+  /**
+   * {@code Error from server (NotFound): nodedaemons.nodedaemon.dev "x" not found in namespace "y"}
+   */
+  static String notFound(String name, String namespace, List<String> elsewhere) {
+    return "Error from server (NotFound): nodedaemons."
+        + NodeDaemon.GROUP
+        + " \""
+        + name
+        + "\" not found in namespace \""
+        + namespace
+        + "\""
+        + (elsewhere.isEmpty()
+            ? ""
+            : "; it exists in namespace "
+                + String.join(", ", elsewhere)
+                + " (use -n "
+                + elsewhere.get(0)
+                + ")");
+  }
+
+  /** Namespaces with a NodeDaemon of this name; empty when the user may not list them. */
+  private List<String> elsewhere(String name) {
+    try {
+      return client
+          .resources(NodeDaemon.class)
+          .inAnyNamespace()
+          .withField("metadata.name", name)
+          .list()
+          .getItems()
+          .stream()
+          .map(n -> n.getMetadata().getNamespace())
+          .sorted()
+          .toList();
+    } catch (KubernetesClientException e) {
+      return List.of();
+    }
+  }
+
+  /** NodeDaemons in {@code namespace} (null: every namespace), or the one named. */
+  List<NodeDaemon> nodeDaemons(String namespace, String name) {
+    var all = client.resources(NodeDaemon.class);
+    var in = namespace == null ? all.inAnyNamespace() : all.inNamespace(namespace);
+    var items = (name == null ? in : in.withField("metadata.name", name)).list().getItems();
+    return items.stream()
+        .sorted(
+            java.util.Comparator.comparing((NodeDaemon nd) -> nd.getMetadata().getNamespace())
+                .thenComparing(nd -> nd.getMetadata().getName()))
+        .toList();
+  }
+
+  /** Pods that NodeDaemons own (by their label), of one NodeDaemon when named. */
+  List<Pod> ownedPods(String namespace, String name) {
+    var pods =
+        namespace == null ? client.pods().inAnyNamespace() : client.pods().inNamespace(namespace);
+    return (name == null
+            ? pods.withLabel(DaemonPodFactory.NODEDAEMON_LABEL)
+            : pods.withLabel(DaemonPodFactory.NODEDAEMON_LABEL, name))
+        .list()
+        .getItems();
+  }
+
+  /** ControllerRevisions that NodeDaemons own, of one NodeDaemon when named. */
+  List<ControllerRevision> ownedRevisions(String namespace, String name) {
+    var all = client.resources(ControllerRevision.class);
+    var revisions = namespace == null ? all.inAnyNamespace() : all.inNamespace(namespace);
+    return (name == null
+            ? revisions.withLabel(DaemonPodFactory.NODEDAEMON_LABEL)
+            : revisions.withLabel(DaemonPodFactory.NODEDAEMON_LABEL, name))
+        .list()
+        .getItems();
+  }
+
+  SharedIndexInformer<NodeDaemon> informNodeDaemons(
+      String namespace, String name, ResourceEventHandler<? super NodeDaemon> handler) {
+    var all = client.resources(NodeDaemon.class);
+    var in = namespace == null ? all.inAnyNamespace() : all.inNamespace(namespace);
+    return (name == null ? in : in.withField("metadata.name", name)).inform(handler);
+  }
+
+  SharedIndexInformer<Pod> informOwnedPods(
+      String namespace, String name, ResourceEventHandler<? super Pod> handler) {
+    var pods =
+        namespace == null ? client.pods().inAnyNamespace() : client.pods().inNamespace(namespace);
+    return (name == null
+            ? pods.withLabel(DaemonPodFactory.NODEDAEMON_LABEL)
+            : pods.withLabel(DaemonPodFactory.NODEDAEMON_LABEL, name))
+        .inform(handler);
+  }
+
+  SharedIndexInformer<ControllerRevision> informOwnedRevisions(
+      String namespace, String name, ResourceEventHandler<? super ControllerRevision> handler) {
+    var all = client.resources(ControllerRevision.class);
+    var revisions = namespace == null ? all.inAnyNamespace() : all.inNamespace(namespace);
+    return (name == null
+            ? revisions.withLabel(DaemonPodFactory.NODEDAEMON_LABEL)
+            : revisions.withLabel(DaemonPodFactory.NODEDAEMON_LABEL, name))
+        .inform(handler);
   }
 
   List<Revision> revisions(String name) {

@@ -65,18 +65,36 @@ final class HistoryCommand extends NodeDaemonCommand {
       return ExitCodes.OK;
     }
     out.println(Cluster.displayName(name));
-    out.print(
-        Output.table(
-            List.of("REVISION", "HASH", "CHANGE-CAUSE"),
-            revisions.stream()
-                .map(
-                    r ->
-                        List.of(
+    out.print(table(revisions));
+    return ExitCodes.OK;
+  }
+
+  /**
+   * REVISION, HASH, CHANGE-CAUSE as kubectl rollout history prints them; a MARKED-BAD column with
+   * the operator's reason is added when any revision is marked bad.
+   */
+  static String table(List<Revision> revisions) {
+    boolean anyBad = revisions.stream().anyMatch(Revision::markedBad);
+    List<String> header =
+        anyBad
+            ? List.of("REVISION", "HASH", "CHANGE-CAUSE", "MARKED-BAD")
+            : List.of("REVISION", "HASH", "CHANGE-CAUSE");
+    List<List<String>> rows =
+        revisions.stream()
+            .map(
+                r ->
+                    anyBad
+                        ? List.of(
+                            Long.toString(r.revision()),
+                            Output.orNone(r.hash()),
+                            Output.orNone(r.changeCause()),
+                            r.markedBad() ? r.bad() : "-")
+                        : List.of(
                             Long.toString(r.revision()),
                             Output.orNone(r.hash()),
                             Output.orNone(r.changeCause())))
-                .toList()));
-    return ExitCodes.OK;
+            .toList();
+    return Output.table(header, rows);
   }
 
   /** One revision for people: a header, its hash and cause, then its pod template as YAML. */
@@ -89,6 +107,9 @@ final class HistoryCommand extends NodeDaemonCommand {
     text.append("Hash:          ").append(Output.orNone(one.hash())).append('\n');
     text.append("Revision:      ").append(one.name()).append('\n');
     text.append("Change-Cause:  ").append(Output.orNone(one.changeCause())).append('\n');
+    if (one.markedBad()) {
+      text.append("Marked-Bad:    ").append(one.bad()).append('\n');
+    }
     text.append("Pod Template:\n");
     String yaml = one.template() == null ? "<none>\n" : Output.yaml(one.template());
     yaml.lines().forEach(line -> text.append("  ").append(line).append('\n'));

@@ -1,5 +1,7 @@
 package dev.nodedaemon.cli;
 
+import java.io.PrintWriter;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine;
@@ -18,9 +20,12 @@ import picocli.CommandLine.Command;
 @Command(
     name = "kubectl nodedaemon",
     mixinStandardHelpOptions = true,
+    // -h/--help (and -V) on every subcommand too: `kubectl nodedaemon status --help`.
+    scope = CommandLine.ScopeType.INHERIT,
     versionProvider = Main.Version.class,
     description = "Watch, pause, canary and undo NodeDaemon rollouts.",
     subcommands = {
+      GetCommand.class,
       StatusCommand.class,
       HistoryCommand.class,
       NodesCommand.class,
@@ -31,6 +36,10 @@ import picocli.CommandLine.Command;
       SetCommand.class,
       PromoteCommand.class,
       AbortCommand.class,
+      RetryCommand.class,
+      FreezeCommand.Freeze.class,
+      FreezeCommand.Unfreeze.class,
+      CompletionCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nExit codes:%n",
@@ -44,17 +53,22 @@ public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** The connection flags, inherited by every subcommand (see {@link KubeOptions}). */
+  @CommandLine.Mixin KubeOptions kube;
+
   /** The command line with NodeDaemon's error handling; tests call this in-process. */
   public static CommandLine commandLine() {
     CommandLine commandLine = new CommandLine(new Main());
     commandLine.setExecutionExceptionHandler(
         (e, cmd, parseResult) -> {
           if (e instanceof CliException failure) {
-            cmd.getErr().println("error: " + failure.getMessage());
+            cmd.getErr().println(failure.line());
             cmd.getErr().flush();
             return failure.exitCode();
           }
-          cmd.getErr().println("error: " + Errors.describe(e));
+          String line = Errors.describe(e);
+          // The API server's answers read as kubectl prints them; anything else is an error.
+          cmd.getErr().println(line.startsWith(Errors.FROM_SERVER) ? line : "error: " + line);
           cmd.getErr().flush();
           return ExitCodes.FAILED;
         });
@@ -64,6 +78,10 @@ public final class Main implements Runnable {
   public static void main(String[] args) {
     // fabric8 and Vert.x log through JUL/SLF4J; a CLI shows only what it prints itself.
     Logger.getLogger("").setLevel(Level.SEVERE);
+    if (args.length > 0 && args[0].equals(COMPLETE)) {
+      PrintWriter out = new PrintWriter(System.out, true);
+      System.exit(CompletionCommand.complete(List.of(args).subList(1, args.length), out));
+    }
     CommandLine commandLine = commandLine();
     int code = commandLine.execute(args);
     commandLine.getOut().flush();
@@ -71,6 +89,9 @@ public final class Main implements Runnable {
     // Vert.x threads must not keep the JVM alive once the answer is printed.
     System.exit(code);
   }
+
+  /** The hidden command shells and kubectl call to complete a word (see {@link Completion}). */
+  static final String COMPLETE = "__complete";
 
   @Override
   public void run() {

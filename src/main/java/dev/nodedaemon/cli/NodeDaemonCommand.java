@@ -2,28 +2,28 @@ package dev.nodedaemon.cli;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * A command about one NodeDaemon: the kubeconfig options, the NodeDaemon's name, and a connection
- * that is open for the run and closed after it.
+ * A command about one NodeDaemon: its name, and a connection (from the inherited {@link
+ * KubeOptions}) that is open for the run and closed after it.
  */
 abstract class NodeDaemonCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
-  @Mixin KubeOptions kube;
 
   @Parameters(index = "0", paramLabel = "NAME", description = "The NodeDaemon.")
   String name;
 
   @Override
   public final Integer call() {
+    KubeOptions kube = KubeOptions.of(spec);
+    kube.refuseAllNamespaces();
     checkOptions();
     try (Cluster cluster = kube.connect()) {
-      return run(cluster, spec.commandLine().getOut());
+      return cluster.explaining(() -> run(cluster, spec.commandLine().getOut()));
     }
   }
 

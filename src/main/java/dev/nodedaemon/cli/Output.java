@@ -119,6 +119,11 @@ final class Output {
     return timestamp == null || timestamp.isEmpty() ? null : Instant.parse(timestamp);
   }
 
+  /** An int-or-percent field as the user wrote it: {@code 2} or {@code 10%}. */
+  static String intOrPercent(io.fabric8.kubernetes.api.model.IntOrString value) {
+    return value.getIntVal() != null ? value.getIntVal().toString() : value.getStrVal();
+  }
+
   static String orNone(String value) {
     return value == null || value.isEmpty() ? "<none>" : value;
   }

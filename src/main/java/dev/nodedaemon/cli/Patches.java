@@ -53,6 +53,43 @@ final class Patches {
       return this;
     }
 
+    /** spec.promote {fromStep: N}, replacing a pending {full: true}. */
+    Merge promoteFrom(int step) {
+      ObjectNode promote = spec().withObjectProperty("promote");
+      promote.put("fromStep", step);
+      promote.putNull("full");
+      return this;
+    }
+
+    /** spec.promote {full: true}, replacing a pending {fromStep: N}. */
+    Merge promoteFull() {
+      ObjectNode promote = spec().withObjectProperty("promote");
+      promote.put("full", true);
+      promote.putNull("fromStep");
+      return this;
+    }
+
+    /** Removes a pending spec.promote. */
+    Merge noPromote() {
+      spec().putNull("promote");
+      return this;
+    }
+
+    Merge retry() {
+      spec().put("retry", true);
+      return this;
+    }
+
+    /** spec.frozen true, or removed (null) when unfrozen. */
+    Merge frozen(boolean frozen) {
+      if (frozen) {
+        spec().put("frozen", true);
+      } else {
+        spec().putNull("frozen");
+      }
+      return this;
+    }
+
     Merge partitionZero() {
       rollingUpdate().put("partition", 0);
       return this;

@@ -15,8 +15,11 @@ import java.util.stream.Collectors;
 /**
  * One entry of a NodeDaemon's history, read off the ControllerRevision the operator's revision
  * store writes: number in {@code .revision}, hash in the {@code controller-revision-hash} label,
- * change cause in the {@code kubernetes.io/change-cause} annotation, and the pod template in {@code
- * .data.spec.template}.
+ * change cause in the {@code kubernetes.io/change-cause} annotation, the operator's bad mark (its
+ * health gates failed) in the {@code nodedaemon.dev/bad-revision} annotation, and the pod template
+ * in {@code .data.spec.template}.
+ *
+ * @param bad why the operator marked the revision bad; null when it is not
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record Revision(
@@ -25,7 +28,14 @@ record Revision(
     String name,
     String changeCause,
     String created,
+    String bad,
     PodTemplateSpec template) {
+
+  /**
+   * The annotation the operator puts on a revision whose health gates failed (the operator's
+   * Rollbacks.BAD_REVISION_ANNOTATION); it does not roll that revision out again until spec.retry.
+   */
+  static final String BAD_REVISION_ANNOTATION = "nodedaemon.dev/bad-revision";
 
   static Revision of(ControllerRevision controllerRevision) {
     Map<String, String> annotations = controllerRevision.getMetadata().getAnnotations();
@@ -35,6 +45,7 @@ record Revision(
         controllerRevision.getMetadata().getName(),
         annotations == null ? null : annotations.get(RevisionPlanner.CHANGE_CAUSE),
         controllerRevision.getMetadata().getCreationTimestamp(),
+        annotations == null ? null : annotations.get(BAD_REVISION_ANNOTATION),
         Rollbacks.templateOf(controllerRevision).orElse(null));
   }
 
@@ -68,7 +79,12 @@ record Revision(
     return revision + " (" + hash + ")";
   }
 
+  @JsonIgnore
+  boolean markedBad() {
+    return bad != null;
+  }
+
   Revision withoutTemplate() {
-    return new Revision(revision, hash, name, changeCause, created, null);
+    return new Revision(revision, hash, name, changeCause, created, bad, null);
   }
 }

@@ -42,7 +42,6 @@ final class SetCommand implements Runnable {
   static final class Image implements Callable<Integer> {
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
-    @Mixin KubeOptions kube;
     @Mixin ChangeCause changeCause;
 
     @Parameters(index = "0", paramLabel = "NAME", description = "The NodeDaemon.")
@@ -58,26 +57,32 @@ final class SetCommand implements Runnable {
     @Override
     public Integer call() {
       Map<String, String> wanted = parse(assignments);
+      KubeOptions kube = KubeOptions.of(spec);
+      kube.refuseAllNamespaces();
       try (Cluster cluster = kube.connect()) {
-        NodeDaemon nodeDaemon = cluster.nodeDaemon(name);
-        PodSpec pod = nodeDaemon.getSpec().getTemplate().getSpec();
-        Map<String, String[]> changes = changes(pod, wanted);
-        if (changes.isEmpty()) {
-          spec.commandLine()
-              .getOut()
-              .println(Cluster.displayName(name) + " unchanged (images already set)");
-          return ExitCodes.OK;
-        }
-        // fabric8 reads absent annotations as an empty map; an empty map is replaced whole.
-        boolean annotationsExist =
-            nodeDaemon.getMetadata().getAnnotations() != null
-                && !nodeDaemon.getMetadata().getAnnotations().isEmpty();
-        String cause =
-            changeCause.orDefault("set image " + name + " " + String.join(" ", assignments));
-        cluster.jsonPatch(name, Patches.setImages(changes, cause, annotationsExist));
-        spec.commandLine().getOut().println(Cluster.displayName(name) + " image updated");
+        return cluster.explaining(() -> set(cluster, wanted));
+      }
+    }
+
+    private int set(Cluster cluster, Map<String, String> wanted) {
+      NodeDaemon nodeDaemon = cluster.nodeDaemon(name);
+      PodSpec pod = nodeDaemon.getSpec().getTemplate().getSpec();
+      Map<String, String[]> changes = changes(pod, wanted);
+      if (changes.isEmpty()) {
+        spec.commandLine()
+            .getOut()
+            .println(Cluster.displayName(name) + " unchanged (images already set)");
         return ExitCodes.OK;
       }
+      // fabric8 reads absent annotations as an empty map; an empty map is replaced whole.
+      boolean annotationsExist =
+          nodeDaemon.getMetadata().getAnnotations() != null
+              && !nodeDaemon.getMetadata().getAnnotations().isEmpty();
+      String cause =
+          changeCause.orDefault("set image " + name + " " + String.join(" ", assignments));
+      cluster.jsonPatch(name, Patches.setImages(changes, cause, annotationsExist));
+      spec.commandLine().getOut().println(Cluster.displayName(name) + " image updated");
+      return ExitCodes.OK;
     }
 
     static Map<String, String> parse(List<String> assignments) {

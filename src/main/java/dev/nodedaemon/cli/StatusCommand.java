@@ -120,18 +120,28 @@ final class StatusCommand extends NodeDaemonCommand {
       RolloutState state = progress.show(latest);
       while (!state.done()) {
         Optional<NodeDaemon> change;
+        Instant now = Instant.now();
+        // A soak's clock moves without any event: wake when its minute turns, to say so.
+        Optional<Instant> tick =
+            StepView.of(latest).flatMap(step -> step.nextChange(now)).filter(t -> t.isAfter(now));
+        Instant wake = tick.filter(t -> deadline == null || t.isBefore(deadline)).orElse(deadline);
         try {
-          if (deadline == null) {
+          if (wake == null) {
             change = changes.take();
           } else {
-            long left = Duration.between(Instant.now(), deadline).toMillis();
+            long left = Duration.between(now, wake).toMillis();
             change = left <= 0 ? null : changes.poll(left, TimeUnit.MILLISECONDS);
           }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new CliException("interrupted");
         }
+        if (change == null && (deadline == null || Instant.now().isBefore(deadline))) {
+          state = progress.show(latest);
+          continue;
+        }
         if (change == null) {
+          state = RolloutState.of(latest);
           if (output != null) {
             return finish(out, cluster, latest, state, ExitCodes.NOT_COMPLETE);
           }
@@ -195,7 +205,7 @@ final class StatusCommand extends NodeDaemonCommand {
    * True when standard output is a terminal that can redraw a line. On Java 22 and later a console
    * exists even when output is redirected, so it is asked; TERM=dumb turns the live line off.
    */
-  private static boolean terminal() {
+  static boolean terminal() {
     java.io.Console console = System.console();
     if (console == null || "dumb".equals(System.getenv("TERM"))) {
       return false;
@@ -221,11 +231,18 @@ final class StatusCommand extends NodeDaemonCommand {
     private String lastMessage;
     private String lastPhase;
     private List<String> lastBlocking = List.of();
+    private List<String> lastGates = List.of();
+    private final java.time.Clock clock;
 
     Progress(PrintWriter out, boolean enabled, boolean live) {
+      this(out, enabled, live, java.time.Clock.systemUTC());
+    }
+
+    Progress(PrintWriter out, boolean enabled, boolean live, java.time.Clock clock) {
       this.out = out;
       this.enabled = enabled;
       this.live = live;
+      this.clock = clock;
     }
 
     private void line(String text) {
@@ -238,10 +255,9 @@ final class StatusCommand extends NodeDaemonCommand {
 
     private void bar(NodeDaemon nodeDaemon, String phase) {
       NodeDaemonStatus status = nodeDaemon.getStatus();
-      int desired = valueOr(status.getDesiredNumberScheduled());
       int updated = valueOr(status.getUpdatedNumberScheduled());
       int updatedAvailable = RolloutState.updatedAvailable(status);
-      int target = desired - RolloutState.partitionCount(nodeDaemon, desired);
+      int target = RolloutState.target(status);
       out.print(
           CLEAR_LINE
               + ProgressBar.render(updatedAvailable, updated, target, ProgressBar.WIDTH)
@@ -263,7 +279,7 @@ final class StatusCommand extends NodeDaemonCommand {
     }
 
     RolloutState show(NodeDaemon nodeDaemon) {
-      RolloutState state = RolloutState.of(nodeDaemon);
+      RolloutState state = RolloutState.of(nodeDaemon, clock.instant());
       if (!enabled) {
         return state;
       }
@@ -304,6 +320,13 @@ final class StatusCommand extends NodeDaemonCommand {
         blocking.forEach(this::line);
       }
       lastBlocking = which;
+      // The gates' verdict, whenever it names other nodes or reasons.
+      List<String> gates = observed ? RolloutState.gateLines(status) : List.of();
+      List<String> gateKeys = gates.stream().map(line -> line.replaceFirst(" \\(.*", "")).toList();
+      if (!gates.isEmpty() && !gateKeys.equals(lastGates)) {
+        gates.forEach(this::line);
+      }
+      lastGates = gateKeys;
       if (onTheBar) {
         bar(nodeDaemon, phase);
       }

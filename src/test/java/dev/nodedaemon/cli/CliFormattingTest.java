@@ -9,9 +9,9 @@ import dev.nodedaemon.api.NodeDaemonSpec;
 import dev.nodedaemon.api.NodeDaemonStatus;
 import dev.nodedaemon.api.RollingUpdate;
 import dev.nodedaemon.api.RolloutPhase;
+import dev.nodedaemon.api.RolloutProgress;
 import dev.nodedaemon.api.UpdateStrategy;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
-import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -50,16 +50,26 @@ class CliFormattingTest {
   }
 
   @Test
-  void aPartitionLowersWhatCompleteMeansWithoutAPhase() {
-    NodeDaemon nd = nodeDaemon(1, 1, 5, 2, 5);
+  void theTargetIsTheOneTheOperatorReportsNotOneComputedFromTheSpec() {
+    // An update node selector holds 3 of 5 nodes back; the spec's partition says nothing of it.
+    NodeDaemon nd = nodeDaemon(1, 1, 5, 1, 5);
     RollingUpdate rolling = new RollingUpdate();
-    rolling.setPartition(new IntOrString("60%"));
+    rolling.setNodeSelector(Map.of("canary", "true"));
     UpdateStrategy strategy = new UpdateStrategy();
     strategy.setRollingUpdate(rolling);
     nd.getSpec().setUpdateStrategy(strategy);
-    assertThat(RolloutState.partitionCount(nd, 5)).isEqualTo(3);
-    assertThat(RolloutState.of(nd).result()).isEqualTo(RolloutState.Result.COMPLETE);
-    assertThat(RolloutState.of(nd).message()).startsWith("partitioned roll out complete");
+    nd.getStatus().setPhase(RolloutPhase.Progressing);
+    nd.getStatus().setRollout(new RolloutProgress());
+    nd.getStatus().getRollout().setTargetNodes(2);
+    assertThat(RolloutState.of(nd).message())
+        .isEqualTo(
+            "Waiting for node daemon \"agent\" rollout to finish: 1 out of 2 new pods have been"
+                + " updated...");
+    assertThat(RolloutState.target(nd.getStatus())).isEqualTo(2);
+    nd.getStatus().setRollout(null);
+    assertThat(RolloutState.target(nd.getStatus()))
+        .as("an operator from before targetNodes: every node it should run on")
+        .isEqualTo(5);
   }
 
   @Test
@@ -207,8 +217,8 @@ class CliFormattingTest {
             .build();
     List<Revision> revisions =
         List.of(
-            new Revision(1, "h1", "agent-h1", null, null, null),
-            new Revision(2, "h2", "agent-h2", null, null, null));
+            new Revision(1, "h1", "agent-h1", null, null, null, null),
+            new Revision(2, "h2", "agent-h2", null, null, null, null));
     List<NodeRows.Row> rows =
         NodeRows.build(
             List.of(unschedulable, crashing),

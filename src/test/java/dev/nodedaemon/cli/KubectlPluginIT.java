@@ -46,6 +46,13 @@ class KubectlPluginIT {
     assertThat(status.stdout()).endsWith("node daemon \"agent\" successfully rolled out\n");
     assertThat(status.stderr()).as("nothing but the answer: no logging noise").isEmpty();
 
+    // kubectl's global flags before the subcommand, as kubectl users type them (issue 14).
+    Commands.Result flagsFirst =
+        kubectlAsTyped(
+            fleet, "nodedaemon", "-n", fleet.namespace(), "status", "agent", "--watch=false");
+    assertThat(flagsFirst.exitCode()).as(flagsFirst.stdout() + flagsFirst.stderr()).isZero();
+    assertThat(flagsFirst.stdout()).isEqualTo("node daemon \"agent\" successfully rolled out\n");
+
     Commands.Result history = kubectl(fleet, "nodedaemon", "history", "agent");
     assertThat(history.exitCode()).as(history.stderr()).isZero();
     assertThat(history.stdout()).contains("first install").contains("set image agent");
@@ -57,23 +64,63 @@ class KubectlPluginIT {
             "error: unable to find revision 5 of node daemon \"agent\"; revisions kept: 1, 2\n");
   }
 
+  @Test
+  void kubectlCompletesThroughThePluginsHelperAndTheBashScriptDoesToo() {
+    TestFleet fleet = new TestFleet("cli-complete");
+    fleet.create(fleet.logAgent("agent"));
+
+    Commands.Result subcommand = kubectlAsTyped(fleet, "__complete", "nodedaemon", "sta");
+    assertThat(subcommand.exitCode()).as(subcommand.stderr()).isZero();
+    assertThat(subcommand.stdout().lines().toList()).containsExactly("status", ":4");
+    Commands.Result names =
+        kubectlAsTyped(fleet, "__complete", "nodedaemon", "-n", fleet.namespace(), "status", "");
+    assertThat(names.exitCode()).as(names.stderr()).isZero();
+    assertThat(names.stdout().lines().toList()).containsExactly("agent", ":4");
+
+    String script =
+        "source <(kubectl-nodedaemon completion bash)\n"
+            + "COMP_WORDS=(kubectl-nodedaemon -n "
+            + fleet.namespace()
+            + " promote '')\n"
+            + "COMP_CWORD=4\n"
+            + "_kubectl_nodedaemon\n"
+            + "printf '%s\\n' \"${COMPREPLY[@]}\"\n";
+    Commands.Result bash =
+        Commands.tryRun(
+            Duration.ofMinutes(1),
+            List.of("bash", "-c", script),
+            null,
+            Map.of("PATH", path(fleet), "KUBECONFIG", fleet.cluster().kubeconfig().toString()));
+    assertThat(bash.exitCode()).as(bash.stderr()).isZero();
+    assertThat(bash.stdout()).isEqualTo("agent\n");
+  }
+
   /** kubectl with the repo's bin/ first on PATH; kubeconfig and namespace from the environment. */
   private static Commands.Result kubectl(TestFleet fleet, String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.add("--namespace=" + fleet.namespace());
+    return kubectlAsTyped(fleet, all.toArray(String[]::new));
+  }
+
+  /** kubectl with exactly these arguments; the kubeconfig from the environment. */
+  private static Commands.Result kubectlAsTyped(TestFleet fleet, String... args) {
     LocalCluster cluster = fleet.cluster();
     List<String> command = new ArrayList<>();
     command.add(cluster.binDir().resolve("kubectl").toString());
     command.addAll(List.of(args));
-    command.add("--namespace=" + fleet.namespace());
-    String path =
-        LocalCluster.projectDir().resolve("bin")
-            + ":"
-            + cluster.binDir()
-            + ":"
-            + System.getenv("PATH");
     return Commands.tryRun(
         Duration.ofMinutes(3),
         command,
         null,
-        Map.of("PATH", path, "KUBECONFIG", cluster.kubeconfig().toString()));
+        Map.of("PATH", path(fleet), "KUBECONFIG", cluster.kubeconfig().toString()));
+  }
+
+  /** The repo's bin/ (the plugin and its completion helper) first, then kubectl's. */
+  private static String path(TestFleet fleet) {
+    return LocalCluster.projectDir().resolve("bin")
+        + ":"
+        + fleet.cluster().binDir()
+        + ":"
+        + System.getenv("PATH");
   }
 }

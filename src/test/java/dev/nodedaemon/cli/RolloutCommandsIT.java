@@ -9,6 +9,7 @@ import dev.nodedaemon.revision.RevisionPlanner;
 import dev.nodedaemon.testing.SharedOperator;
 import dev.nodedaemon.testing.TestFleet;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,6 +86,56 @@ class RolloutCommandsIT {
     assertThat(json).hasSize(2);
     assertThat(json.get(0).get("revision").asLong()).isEqualTo(2);
     assertThat(json.get(0).get("updated").asBoolean()).isTrue();
+  }
+
+  @Test
+  void getShowsTheTreeAndWatchRedrawsItAsTheRolloutMoves() throws Exception {
+    TestFleet fleet = new TestFleet("cli-get");
+    List<String> nodes = fleet.addNodes("n", 2);
+    fleet.create(fleet.logAgent("agent"));
+    fleet.awaitReadyOnExactly("agent", nodes);
+
+    Cli get = Cli.run(fleet, "get", "agent");
+    assertThat(get.exitCode()).as(get.toString()).isZero();
+    List<String> tree = get.out().lines().toList();
+    assertThat(tree).hasSize(5);
+    assertThat(tree.get(0)).matches("NAME +NODE +STATUS +READY +AGE +INFO");
+    assertThat(tree.get(1)).matches("agent +Complete +\\S+ +2/2 updated, 2 available");
+    assertThat(tree.get(2)).matches("└── revision 1 \\(\\w+\\) +update, stable +\\S+");
+    // Oldest first: the two pods may have been created in either order.
+    String pod = " +(" + nodes.get(0) + "|" + nodes.get(1) + ") +Running +1/1 +\\S+";
+    assertThat(tree.get(3)).matches("    ├── agent-\\w+-\\w+" + pod);
+    assertThat(tree.get(4)).matches("    └── agent-\\w+-\\w+" + pod);
+    assertThat(tree.get(3).split(" +")[3]).isNotEqualTo(tree.get(4).split(" +")[3]);
+
+    try (Cli.Running watch =
+        Cli.start(
+            "get",
+            "agent",
+            "--watch",
+            "--kubeconfig=" + fleet.cluster().kubeconfig(),
+            "-n",
+            fleet.namespace())) {
+      watch.awaitOut(out -> out.contains("└── revision 1 "), Duration.ofSeconds(30));
+      Cli set = Cli.run(fleet, "set", "image", "agent", "fluentd-elasticsearch=" + V2);
+      assertThat(set.exitCode()).as(set.toString()).isZero();
+      // Redrawn on the watch's events until the last tree shows the fleet on revision 2.
+      String out =
+          watch.awaitOut(
+              text -> {
+                String[] trees = text.split("\n\n");
+                String last = trees[trees.length - 1];
+                return last.contains("└── revision 2 ")
+                    && last.matches("(?s).*revision 2 \\(\\w+\\) +update, stable .*")
+                    && !last.contains("revision 1 ")
+                    && last.lines().filter(l -> l.matches(".* Running +1/1 .*")).count() == 2;
+              },
+              Duration.ofSeconds(120));
+      assertThat(out.split("\n\n").length)
+          .as("a tree printed for each change, not only the first and the last")
+          .isGreaterThan(2);
+      watch.stop();
+    }
   }
 
   @Test
@@ -205,6 +256,9 @@ class RolloutCommandsIT {
     assertThat(unknown.exitCode()).isEqualTo(ExitCodes.FAILED);
     assertThat(unknown.err())
         .isEqualTo(
-            "error: nodedaemon \"nope\" not found in namespace \"" + fleet.namespace() + "\"\n");
+            "Error from server (NotFound): nodedaemons.nodedaemon.dev \"nope\" not found in"
+                + " namespace \""
+                + fleet.namespace()
+                + "\"\n");
   }
 }
