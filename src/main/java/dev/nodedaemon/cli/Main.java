@@ -36,6 +36,7 @@ import picocli.CommandLine.Command;
       SetCommand.class,
       PromoteCommand.class,
       AbortCommand.class,
+      MigrateCommand.class,
       RetryCommand.class,
       FreezeCommand.Freeze.class,
       FreezeCommand.Unfreeze.class,
