@@ -68,7 +68,7 @@ class PodWatch:
 
     def _apply(self, event, track=True):
         listing = event.get("object", event)
-        if listing.get("kind") == "List":  # the first listing comes as one: count once, at its end
+        if listing.get("kind", "").endswith("List"):  # the first listing, in chunks of 500 (PodList)
             for item in listing.get("items", []):
                 self._apply({"type": "ADDED", "object": item}, track=False)
             self._track()
