@@ -6,10 +6,15 @@
 // Watches stream through. Faults are chosen per verb and resource by rules (see Rule), set at start
 // from a file and replaced at any time through a plain-HTTP control endpoint on loopback:
 //
-//	PUT  /rules                 {"rules": [Rule, ...]}: replaces the rules, resets their counters
+//	PUT  /rules                 {"rules": [Rule, ...]}: replaces the rules, resets their counters,
+//	                            and cuts the open watches a new rule delays or cuts, so that they
+//	                            open again under it (a client's watch may otherwise last minutes)
 //	GET  /rules                 the rules and what each did (matched, errors, watches delayed/cut)
 //	POST /blackout?for=20s      refuses every connection for that long: the listener is closed
 //	                            (connection refused) and open connections, watches too, are cut
+//
+// While the API server refuses connections (restarting), the proxy refuses them too.
+//
 //	GET  /stats                 requests forwarded, refused, blackouts, and the rules' counters
 //
 // On start it prints one JSON line on stdout: {"proxy": "127.0.0.1:P", "control": "127.0.0.1:C"}.
@@ -26,6 +31,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -73,6 +79,7 @@ func run(upstream, upstreamCA, clientCert, clientKey, listen, control, kubeconfi
 		return err
 	}
 	p := &proxy{rules: &RuleSet{}}
+	p.upstreamIsUp.Store(true)
 	if rulesFile != "" {
 		if err := p.loadRules(rulesFile); err != nil {
 			return err
@@ -86,16 +93,34 @@ func run(upstream, upstreamCA, clientCert, clientKey, listen, control, kubeconfi
 		Transport:     transport,
 		FlushInterval: -1,
 		ModifyResponse: func(resp *http.Response) error {
-			if d, ok := resp.Request.Context().Value(decisionKey{}).(Decision); ok &&
-				(d.WatchDelay > 0 || d.WatchCutAfter > 0) {
-				resp.Body = newFaultyStream(resp.Body, d.WatchDelay, d.WatchCutAfter, d.onCut)
+			// Every watch goes through a faultyStream, so new rules can cut it (see setRules).
+			if req, ok := resp.Request.Context().Value(requestKey{}).(apiRequest); ok && req.Verb == "watch" {
+				d, _ := resp.Request.Context().Value(decisionKey{}).(Decision)
+				stream := newFaultyStream(resp.Body, d.WatchDelay, d.WatchCutAfter, d.onCut)
+				p.watchOpened(req, stream)
+				hook := &closeHook{ReadCloser: stream, onClose: func() { p.watchClosed(stream) }}
+				if upgraded, ok := resp.Body.(io.ReadWriteCloser); ok {
+					// A WebSocket watch (101 Switching Protocols, fabric8's first choice): the
+					// proxy copies both ways; the client's frames go to the API server as they are.
+					resp.Body = &upgradedStream{closeHook: hook, to: upgraded}
+				} else {
+					resp.Body = hook
+				}
 			}
 			return nil
 		},
-		// The API server unreachable (restarting, say): drop the client's connection, as the API
-		// server's own absence would, instead of inventing a 502 it never sends.
-		ErrorHandler: func(http.ResponseWriter, *http.Request, error) { panic(http.ErrAbortHandler) },
-		ErrorLog:     log.New(os.Stderr, "faultproxy: ", log.LstdFlags),
+		// The API server unreachable (restarting, say): drop the client's connection instead of
+		// inventing a 502 it never sends, and refuse connections until it listens again, as its
+		// own absence would (a client that had its request accepted and then dropped is not in
+		// the state a restart leaves it in).
+		ErrorHandler: func(_ http.ResponseWriter, _ *http.Request, err error) {
+			var op *net.OpError
+			if errors.As(err, &op) && op.Op == "dial" {
+				p.upstreamDown(target.Host)
+			}
+			panic(http.ErrAbortHandler)
+		},
+		ErrorLog: log.New(os.Stderr, "faultproxy: ", log.LstdFlags),
 	}
 	p.server = &http.Server{
 		Handler:   p,
@@ -129,6 +154,41 @@ func run(upstream, upstreamCA, clientCert, clientKey, listen, control, kubeconfi
 
 type decisionKey struct{}
 
+type requestKey struct{}
+
+// closeHook calls onClose once the proxy is done with a response body.
+type closeHook struct {
+	io.ReadCloser
+	onClose func()
+}
+
+func (c *closeHook) Close() error {
+	c.onClose()
+	return c.ReadCloser.Close()
+}
+
+// upgradedStream is a WebSocket watch: reads (the API server's frames) come through the faulty
+// stream, writes go straight to the API server.
+type upgradedStream struct {
+	*closeHook
+	to io.ReadWriteCloser
+}
+
+func (u *upgradedStream) Write(b []byte) (int, error) { return u.to.Write(b) }
+
+// Read turns the API server closing the connection into an error: the reverse proxy then closes
+// the client's connection too. On a clean end it would wait for the client to close its side,
+// and the client, seeing nothing, would watch a dead connection for ever.
+func (u *upgradedStream) Read(b []byte) (int, error) {
+	n, err := u.closeHook.Read(b)
+	if errors.Is(err, io.EOF) {
+		err = errUpstreamClosed
+	}
+	return n, err
+}
+
+var errUpstreamClosed = errors.New("faultproxy: the API server closed the connection")
+
 type proxy struct {
 	rules   *RuleSet
 	reverse *httputil.ReverseProxy
@@ -137,12 +197,15 @@ type proxy struct {
 
 	mu            sync.Mutex
 	conns         map[net.Conn]struct{}
+	watches       map[*faultyStream]apiRequest
 	listener      net.Listener
 	blackoutUntil time.Time
 
-	requests  atomic.Int64
-	refused   atomic.Int64
-	blackouts atomic.Int64
+	requests      atomic.Int64
+	refused       atomic.Int64
+	blackouts     atomic.Int64
+	upstreamDowns atomic.Int64
+	upstreamIsUp  atomic.Bool
 }
 
 // serve serves on ln until a blackout closes it, then again on the same address once the
@@ -159,7 +222,9 @@ func (p *proxy) serve(ln net.Listener) error {
 		if time.Now().After(until) {
 			return err // closed by something other than a blackout
 		}
-		time.Sleep(time.Until(until))
+		for p.inBlackout() {
+			time.Sleep(50 * time.Millisecond)
+		}
 		for {
 			if ln, err = net.Listen("tcp", p.addr); err == nil {
 				break
@@ -187,17 +252,48 @@ func (p *proxy) trackConn(c net.Conn, state http.ConnState) {
 // blackout refuses everything for d: no listener (connection refused) and every open connection,
 // watches included, closed.
 func (p *proxy) blackout(d time.Duration) {
+	p.blackouts.Add(1)
+	p.closeAll(d)
+	log.Printf("faultproxy: blackout for %s", d)
+}
+
+// closeAll closes the listener and every open connection, and keeps them closed for d (or until
+// blackoutUntil is moved).
+func (p *proxy) closeAll(d time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.blackoutUntil = time.Now().Add(d)
-	p.blackouts.Add(1)
 	if p.listener != nil {
 		_ = p.listener.Close()
 	}
 	for c := range p.conns {
 		_ = c.Close()
 	}
-	log.Printf("faultproxy: blackout for %s", d)
+}
+
+// upstreamDown refuses connections while the API server does not accept them: it probes the
+// API server's port every 100 ms and ends the refusal once a connection succeeds.
+func (p *proxy) upstreamDown(hostport string) {
+	if !p.upstreamIsUp.CompareAndSwap(true, false) {
+		return // already down
+	}
+	p.upstreamDowns.Add(1)
+	p.closeAll(24 * time.Hour)
+	log.Printf("faultproxy: the API server refuses connections; so does the proxy until it is back")
+	go func() {
+		for {
+			time.Sleep(100 * time.Millisecond)
+			if c, err := net.DialTimeout("tcp", hostport, time.Second); err == nil {
+				_ = c.Close()
+				break
+			}
+		}
+		p.mu.Lock()
+		p.blackoutUntil = time.Now()
+		p.mu.Unlock()
+		p.upstreamIsUp.Store(true)
+		log.Printf("faultproxy: the API server accepts connections again")
+	}()
 }
 
 func (p *proxy) inBlackout() bool {
@@ -225,7 +321,8 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.requests.Add(1)
-	p.reverse.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), decisionKey{}, d)))
+	ctx := context.WithValue(context.WithValue(r.Context(), decisionKey{}, d), requestKey{}, req)
+	p.reverse.ServeHTTP(w, r.WithContext(ctx))
 }
 
 // writeStatus answers as the API server does: a metav1.Status with the code's usual reason.
@@ -265,7 +362,35 @@ func (p *proxy) setRules(b []byte) error {
 	if err := json.Unmarshal(b, &body); err != nil {
 		return err
 	}
-	return p.rules.Set(body.Rules)
+	if err := p.rules.Set(body.Rules); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for stream, req := range p.watches {
+		for _, r := range body.Rules {
+			if r.matches(req) && (r.WatchDelay > 0 || r.WatchCutAfter > 0) {
+				stream.Kill()
+				break
+			}
+		}
+	}
+	return nil
+}
+
+func (p *proxy) watchOpened(req apiRequest, s *faultyStream) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.watches == nil {
+		p.watches = map[*faultyStream]apiRequest{}
+	}
+	p.watches[s] = req
+}
+
+func (p *proxy) watchClosed(s *faultyStream) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.watches, s)
 }
 
 func (p *proxy) controlHandler() http.Handler {
@@ -295,11 +420,12 @@ func (p *proxy) controlHandler() http.Handler {
 	})
 	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{
-			"forwarded":  p.requests.Load(),
-			"refused":    p.refused.Load(),
-			"blackouts":  p.blackouts.Load(),
-			"inBlackout": p.inBlackout(),
-			"rules":      p.rules.Stats(),
+			"forwarded":     p.requests.Load(),
+			"refused":       p.refused.Load(),
+			"blackouts":     p.blackouts.Load(),
+			"upstreamDowns": p.upstreamDowns.Load(),
+			"inBlackout":    p.inBlackout(),
+			"rules":         p.rules.Stats(),
 		})
 	})
 	return mux

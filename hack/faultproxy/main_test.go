@@ -75,4 +75,11 @@ func TestStreamDelayedThenCut(t *testing.T) {
 	if _, err := io.ReadAll(s); err != errWatchCut || !cut {
 		t.Errorf("an idle stream ended with %v (cut recorded: %v), want it cut", err, cut)
 	}
+	pr2, pw2 := io.Pipe()
+	defer pw2.Close()
+	s = newFaultyStream(pr2, 0, 0, nil)
+	s.Kill()
+	if _, err := io.ReadAll(s); err != errWatchCut {
+		t.Errorf("a killed stream ended with %v, want it cut", err)
+	}
 }

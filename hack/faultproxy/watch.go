@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"io"
+	"sync"
 	"time"
 )
 
@@ -18,9 +19,12 @@ type chunk struct {
 // the API server, and the stream fails with errWatchCut `cutAfter` after it opened (0: never). The
 // reverse proxy aborts the client's connection on that error, as a broken network would.
 type faultyStream struct {
-	src      io.ReadCloser
-	delay    time.Duration
-	cut      <-chan time.Time
+	src   io.ReadCloser
+	delay time.Duration
+	cut   <-chan time.Time
+	// kill cuts the stream at once when closed (new rules for its kind of watch).
+	kill     chan struct{}
+	killOnce sync.Once
 	onCut    func()
 	chunks   chan chunk
 	pending  []byte
@@ -28,7 +32,9 @@ type faultyStream struct {
 }
 
 func newFaultyStream(src io.ReadCloser, delay, cutAfter time.Duration, onCut func()) *faultyStream {
-	s := &faultyStream{src: src, delay: delay, onCut: onCut, chunks: make(chan chunk, 4096)}
+	s := &faultyStream{
+		src: src, delay: delay, onCut: onCut, chunks: make(chan chunk, 4096), kill: make(chan struct{}),
+	}
 	if cutAfter > 0 {
 		s.cut = time.After(cutAfter)
 	}
@@ -65,6 +71,8 @@ func (s *faultyStream) Read(p []byte) (int, error) {
 	select {
 	case <-s.cut:
 		return 0, s.cutNow()
+	case <-s.kill:
+		return 0, s.killed()
 	case c, ok := <-s.chunks:
 		if !ok {
 			return 0, io.EOF
@@ -77,6 +85,8 @@ func (s *faultyStream) Read(p []byte) (int, error) {
 		select {
 		case <-s.cut:
 			return 0, s.cutNow()
+		case <-s.kill:
+			return 0, s.killed()
 		case <-timer.C:
 		}
 	}
@@ -94,6 +104,16 @@ func (s *faultyStream) cutNow() error {
 	if s.onCut != nil {
 		s.onCut()
 	}
+	return errWatchCut
+}
+
+// Kill cuts the stream at its next read, or at once if it is waiting.
+func (s *faultyStream) Kill() {
+	s.killOnce.Do(func() { close(s.kill) })
+}
+
+func (s *faultyStream) killed() error {
+	s.finalErr = errWatchCut
 	return errWatchCut
 }
 
