@@ -7,8 +7,9 @@
 // from a file and replaced at any time through a plain-HTTP control endpoint on loopback:
 //
 //	PUT  /rules                 {"rules": [Rule, ...]}: replaces the rules, resets their counters,
-//	                            and cuts the open watches a new rule delays or cuts, so that they
-//	                            open again under it (a client's watch may otherwise last minutes)
+//	                            and cuts the open watches an old rule delays or cuts or a new one
+//	                            would, so that they open again under the new rules (a client's
+//	                            watch may otherwise last minutes)
 //	GET  /rules                 the rules and what each did (matched, errors, watches delayed/cut)
 //	POST /blackout?for=20s      refuses every connection for that long: the listener is closed
 //	                            (connection refused) and open connections, watches too, are cut
@@ -244,9 +245,11 @@ func (p *proxy) trackConn(c net.Conn, state http.ConnState) {
 	switch state {
 	case http.StateNew:
 		p.conns[c] = struct{}{}
-	case http.StateClosed, http.StateHijacked:
+	case http.StateClosed:
 		delete(p.conns, c)
 	}
+	// A hijacked connection (a WebSocket watch) stays listed, for a blackout to close: the
+	// server reports no state for it any more, so it is forgotten only at the next blackout.
 }
 
 // blackout refuses everything for d: no listener (connection refused) and every open connection,
@@ -268,6 +271,7 @@ func (p *proxy) closeAll(d time.Duration) {
 	}
 	for c := range p.conns {
 		_ = c.Close()
+		delete(p.conns, c)
 	}
 }
 
@@ -368,6 +372,11 @@ func (p *proxy) setRules(b []byte) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for stream, req := range p.watches {
+		// A watch still delayed or cut under the old rules would carry them past their removal.
+		if stream.delay > 0 || stream.cut != nil {
+			stream.Kill()
+			continue
+		}
 		for _, r := range body.Rules {
 			if r.matches(req) && (r.WatchDelay > 0 || r.WatchCutAfter > 0) {
 				stream.Kill()
