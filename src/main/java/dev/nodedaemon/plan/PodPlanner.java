@@ -196,10 +196,10 @@ public final class PodPlanner {
     }
 
     for (Pod orphan : input.snapshot().podsWithoutNode()) {
-      // Also when terminating: nothing will finish a graceful delete on a node that is gone.
-      if (!DaemonPods.isTerminating(orphan)
-          || orphan.getMetadata().getDeletionGracePeriodSeconds() == null
-          || orphan.getMetadata().getDeletionGracePeriodSeconds() > 0) {
+      // Its node is missing from the cache, which may only be behind: the writer confirms with a
+      // live read before it deletes. A pod already terminating is left to the pod garbage
+      // collector, as the built-in controller leaves it.
+      if (!DaemonPods.isTerminating(orphan)) {
         deletes.add(new Deletion(orphan, "its node does not exist", true));
       }
     }

@@ -47,7 +47,7 @@ class PlanExecutorTest {
     }
 
     @Override
-    public Result forceDelete(Pod pod) {
+    public Result deleteOrphan(Pod pod) {
       return delete(pod);
     }
 
