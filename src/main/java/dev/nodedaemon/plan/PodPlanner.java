@@ -4,6 +4,7 @@ import dev.nodedaemon.api.BlockingNode;
 import dev.nodedaemon.api.PodUpdatePolicy;
 import dev.nodedaemon.api.UpdateStrategy;
 import dev.nodedaemon.api.UpdateStrategyType;
+import dev.nodedaemon.apply.DaemonPodFactory;
 import dev.nodedaemon.observe.DaemonPods;
 import dev.nodedaemon.observe.PodHealth;
 import dev.nodedaemon.placement.DaemonTolerations;
@@ -45,6 +46,7 @@ import java.util.Optional;
  *   <li>A failed pod is replaced at most once per backoff period per node (1 s doubling to 5 min),
  *       so a broken node does not hot-loop; while in backoff the failed pod stays, visible.
  *   <li>Terminating pods are left to finish; they are neither counted as running nor deleted again.
+ *       A node waits for one that holds its new pod's name instead of creating into a refusal.
  *   <li>A node keeps at most one pod of the update revision and one older pod, and both only while
  *       a surge is in progress; which old pods go, and when, is decided by {@link
  *       RollingUpdatePlanner} within the update budget. OnDelete never deletes an old pod, and
@@ -153,7 +155,11 @@ public final class PodPlanner {
       }
 
       boolean inFlight = input.creationsInFlight().contains(nodeName);
-      if (updated == null && old == null && verdict.shouldRun() && !inFlight) {
+      if (updated == null
+          && old == null
+          && verdict.shouldRun()
+          && !inFlight
+          && !nameHeldByTerminatingPod(input, nodeName)) {
         // A replacement for a failed pod has the failed pod's name, so its create succeeds only
         // once that pod is gone; the deletion's watch event brings the reconcile that retries it.
         creates.add(nodeName);
@@ -258,6 +264,19 @@ public final class PodPlanner {
     int target = rolling ? desired - Math.max(budget.partition(), oldOutsideSelector) : desired;
     return new RolloutFacts(
         desired, target, updated, updatedAvailable, blocking, heldBy.orElse(null));
+  }
+
+  /**
+   * A terminating pod holds the name the node's new pod would get (names are per node and
+   * revision): a create could only be refused as "already exists", again and again while a
+   * finalizer holds it. Its deletion brings the reconcile that creates the pod.
+   */
+  private static boolean nameHeldByTerminatingPod(PlanInput input, String nodeName) {
+    String name =
+        DaemonPodFactory.podName(
+            input.nodeDaemon().getMetadata().getName(), nodeName, input.updateRevision());
+    return input.snapshot().podsOn(nodeName).stream()
+        .anyMatch(p -> DaemonPods.isTerminating(p) && name.equals(p.getMetadata().getName()));
   }
 
   private static PodUpdatePolicy podUpdatePolicy(UpdateStrategy strategy) {
