@@ -86,6 +86,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   private final FailureBackoff backoff = new FailureBackoff();
   private final ReadinessMemory readiness = new ReadinessMemory();
   private final CreationExpectations expectations = new CreationExpectations();
+  private final DeletionExpectations deletions;
   private final Adoption adoption;
   private final EventRecorder events;
   private final PlanExecutor executor;
@@ -97,7 +98,8 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     this.metrics = metrics;
     this.clock = Clock.systemUTC();
     this.events = new EventRecorder(client, clock, hostname());
-    this.executor = new PlanExecutor(new KubernetesPodWriter(client), events);
+    this.deletions = new DeletionExpectations(clock);
+    this.executor = new PlanExecutor(deletions.recording(new KubernetesPodWriter(client)), events);
     this.revisionStore = new RevisionStore(client, events);
     this.rollbackWriter = new RollbackWriter(client, events);
     this.adoption = new Adoption(client, new KubernetesPodWriter(client), events);
@@ -154,7 +156,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
         (InformerEventSource<Node, NodeDaemon>)
             context.eventSourceRetriever().getEventSourceFor(Node.class, NODE_SOURCE);
     List<Node> nodes = nodeSource.list().toList();
-    Set<Pod> pods = context.getSecondaryResources(Pod.class);
+    Set<Pod> pods = deletions.asObserved(context.getSecondaryResources(Pod.class), now);
     if (adoption.adoptOrphans(nodeDaemon, now)) {
       // Adopted pods arrive through the pod informer and trigger the next reconcile.
       return UpdateControl.noUpdate();
