@@ -12,6 +12,7 @@ import dev.nodedaemon.events.EventRecorder;
 import dev.nodedaemon.metrics.RolloutMetrics;
 import dev.nodedaemon.observe.ClusterSnapshot;
 import dev.nodedaemon.observe.DaemonPods;
+import dev.nodedaemon.observe.Ownership;
 import dev.nodedaemon.observe.TrimmingItemStore;
 import dev.nodedaemon.plan.PlanInput;
 import dev.nodedaemon.plan.PodPlan;
@@ -156,13 +157,15 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
         (InformerEventSource<Node, NodeDaemon>)
             context.eventSourceRetriever().getEventSourceFor(Node.class, NODE_SOURCE);
     List<Node> nodes = nodeSource.list().toList();
-    Set<Pod> pods = deletions.asObserved(context.getSecondaryResources(Pod.class), now);
+    Set<Pod> pods =
+        deletions.asObserved(
+            Ownership.controlledBy(nodeDaemon, context.getSecondaryResources(Pod.class)), now);
     if (adoption.adoptOrphans(nodeDaemon, now)) {
       // Adopted pods arrive through the pod informer and trigger the next reconcile.
       return UpdateControl.noUpdate();
     }
     List<ControllerRevision> revisionList =
-        List.copyOf(context.getSecondaryResources(ControllerRevision.class));
+        Ownership.controlledBy(nodeDaemon, context.getSecondaryResources(ControllerRevision.class));
     Optional<Rollbacks.Decision> requested =
         Rollbacks.requested(
             nodeDaemon,
