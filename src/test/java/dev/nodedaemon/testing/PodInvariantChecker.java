@@ -86,6 +86,10 @@ public final class PodInvariantChecker implements AutoCloseable, Watcher<Pod> {
   private final List<String> violations = new ArrayList<>();
   private final Set<String> nodesSeen = new HashSet<>();
   private final Map<String, DeletedPod> deleted = new HashMap<>();
+
+  /** UIDs whose DELETED event the watch delivered: later than any listed state of the pod. */
+  private final Set<String> gone = new HashSet<>();
+
   private volatile Watch watch;
   private int relists;
   private final ScheduledExecutorService lagProbe;
@@ -125,6 +129,7 @@ public final class PodInvariantChecker implements AutoCloseable, Watcher<Pod> {
     Pod before = pods.get(uid);
     if (action == Action.DELETED) {
       pods.remove(uid);
+      gone.add(uid);
     } else {
       pods.put(uid, pod);
     }
@@ -252,6 +257,9 @@ public final class PodInvariantChecker implements AutoCloseable, Watcher<Pod> {
     for (Pod p : list.getItems()) {
       listed.add(p.getMetadata().getUid());
       Pod seen = pods.get(p.getMetadata().getUid());
+      if (seen == null && gone.contains(p.getMetadata().getUid())) {
+        continue; // deleted since the list, and the watch said so
+      }
       if (seen == null || resourceVersion(seen) < resourceVersion(p)) {
         return p.getMetadata().getName() + " at " + p.getMetadata().getResourceVersion();
       }
