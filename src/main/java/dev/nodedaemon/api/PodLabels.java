@@ -16,4 +16,30 @@ public final class PodLabels {
 
   /** Annotation naming the node the pod was made for, so it is known before scheduling. */
   public static final String NODE_ANNOTATION = "nodedaemon.dev/node";
+
+  private static final int MAX_NAME = 253;
+
+  /**
+   * The pod's name: deterministic per NodeDaemon, node and revision, so a node never gets two pods
+   * of one revision (a second create is refused as "already exists").
+   */
+  public static String podName(String nodeDaemonName, String nodeName, String revisionHash) {
+    String suffix = "-" + shortHash(nodeName) + "-" + revisionHash;
+    String prefix = nodeDaemonName;
+    if (prefix.length() + suffix.length() > MAX_NAME) {
+      prefix = prefix.substring(0, MAX_NAME - suffix.length());
+    }
+    return prefix + suffix;
+  }
+
+  private static String shortHash(String value) {
+    try {
+      byte[] digest =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(digest, 0, 5);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
 }

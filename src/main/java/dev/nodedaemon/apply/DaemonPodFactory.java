@@ -14,11 +14,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -38,15 +34,8 @@ public final class DaemonPodFactory {
   public static final String REVISION_LABEL = PodLabels.REVISION_LABEL;
   public static final String NODE_ANNOTATION = PodLabels.NODE_ANNOTATION;
 
-  private static final int MAX_NAME = 253;
-
   public static String podName(String nodeDaemonName, String nodeName, String revisionHash) {
-    String suffix = "-" + shortHash(nodeName) + "-" + revisionHash;
-    String prefix = nodeDaemonName;
-    if (prefix.length() + suffix.length() > MAX_NAME) {
-      prefix = prefix.substring(0, MAX_NAME - suffix.length());
-    }
-    return prefix + suffix;
+    return PodLabels.podName(nodeDaemonName, nodeName, revisionHash);
   }
 
   public static Pod build(NodeDaemon nodeDaemon, String nodeName, String revisionHash) {
@@ -117,15 +106,5 @@ public final class DaemonPodFactory {
                     .build())));
     affinity.setNodeAffinity(nodeAffinity);
     return affinity;
-  }
-
-  private static String shortHash(String value) {
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 5);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
   }
 }

@@ -83,18 +83,30 @@ public final class KubernetesPodWriter implements PodWriter {
   }
 
   @Override
-  public Result forceDelete(Pod pod) {
+  public Result deleteOrphan(Pod pod) {
+    String node = DaemonPods.targetNode(pod).orElse(null);
     try {
+      // The node is missing from the informer cache, which may only be behind the API server
+      // (a node watch that lags, a node created a moment ago): ask the API server itself.
+      if (node != null && client.nodes().withName(node).get() != null) {
+        return new Result(
+            Outcome.CONFLICT, "node " + node + " exists; the operator's node cache is behind");
+      }
+      // Truly gone: the usual grace, as for any delete; the pod garbage collector finishes a pod
+      // that no kubelet will stop, as it does for the built-in controller's.
       client
           .pods()
           .inNamespace(pod.getMetadata().getNamespace())
           .withName(pod.getMetadata().getName())
-          .withGracePeriod(0)
+          .lockResourceVersion(pod.getMetadata().getResourceVersion())
           .delete();
       return Result.DONE;
     } catch (KubernetesClientException e) {
       if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
         return new Result(Outcome.NOT_FOUND, e.getMessage());
+      }
+      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+        return new Result(Outcome.CONFLICT, e.getMessage());
       }
       return new Result(Outcome.FAILED, reason(e));
     }

@@ -49,7 +49,8 @@ public final class PlanExecutor {
 
     List<Deletion> deletions = plan.deletes();
     List<Result> deleted =
-        slowStart(deletions, d -> d.force() ? writer.forceDelete(d.pod()) : writer.delete(d.pod()));
+        slowStart(
+            deletions, d -> d.orphan() ? writer.deleteOrphan(d.pod()) : writer.delete(d.pod()));
     // Replacements follow only deletes that happened: a node whose old pod is still there (a
     // conflict, an error) never gets a second pod.
     List<String> replacements = new ArrayList<>();

@@ -38,8 +38,11 @@ public interface PodWriter {
   /** Deletes the pod if it is still the version that was planned on. */
   Result delete(Pod pod);
 
-  /** Deletes the pod at once, without grace: only for pods whose node no longer exists. */
-  Result forceDelete(Pod pod);
+  /**
+   * Deletes a pod whose node is missing from the operator's cache, but only once a live read finds
+   * the node gone (else {@link Outcome#CONFLICT}: the cache is behind); with the usual grace.
+   */
+  Result deleteOrphan(Pod pod);
 
   /**
    * Patches the pod's container images and revision label, if it is still the version that was

@@ -124,18 +124,18 @@ public record PodPlan(
   }
 
   /**
-   * @param force delete without grace: for a pod whose node is gone there is no kubelet left to
-   *     confirm a graceful stop, so it would stay Terminating for ever
+   * @param orphan the pod's node is missing from the cache: deleted only once a live read confirms
+   *     the node is gone ({@code PodWriter#deleteOrphan})
    * @param replaceOn the node that gets its update-revision pod in the same step, once this delete
    *     has succeeded (a rolling update without surge); null when nothing replaces the pod now
    */
-  public record Deletion(Pod pod, String why, boolean force, String replaceOn) {
+  public record Deletion(Pod pod, String why, boolean orphan, String replaceOn) {
     public Deletion(Pod pod, String why) {
       this(pod, why, false, null);
     }
 
-    public Deletion(Pod pod, String why, boolean force) {
-      this(pod, why, force, null);
+    public Deletion(Pod pod, String why, boolean orphan) {
+      this(pod, why, orphan, null);
     }
   }
 

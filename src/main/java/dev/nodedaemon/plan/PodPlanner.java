@@ -2,6 +2,7 @@ package dev.nodedaemon.plan;
 
 import dev.nodedaemon.api.NodeDaemonStatus;
 import dev.nodedaemon.api.NotReadyNodePolicy;
+import dev.nodedaemon.api.PodLabels;
 import dev.nodedaemon.api.PodUpdatePolicy;
 import dev.nodedaemon.api.RolloutPhase;
 import dev.nodedaemon.api.UpdateStrategy;
@@ -48,6 +49,7 @@ import java.util.Optional;
  *   <li>A failed pod is replaced at most once per backoff period per node (1 s doubling to 5 min),
  *       so a broken node does not hot-loop; while in backoff the failed pod stays, visible.
  *   <li>Terminating pods are left to finish; they are neither counted as running nor deleted again.
+ *       A node waits for one that holds its new pod's name instead of creating into a refusal.
  *   <li>A node keeps at most one pod of the update revision and one older pod, and both only while
  *       a surge is in progress; which old pods go, and when, is decided by {@link
  *       RollingUpdatePlanner} within the update budget. OnDelete never deletes an old pod, and
@@ -213,7 +215,11 @@ public final class PodPlanner {
       }
 
       boolean inFlight = input.creationsInFlight().contains(nodeName);
-      if (updated == null && old == null && verdict.shouldRun() && !inFlight) {
+      if (updated == null
+          && old == null
+          && verdict.shouldRun()
+          && !inFlight
+          && !nameHeldByTerminatingPod(input, nodeName)) {
         // A replacement for a failed pod has the failed pod's name, so its create succeeds only
         // once that pod is gone; the deletion's watch event brings the reconcile that retries it.
         creates.add(nodeName);
@@ -302,10 +308,10 @@ public final class PodPlanner {
     }
 
     for (Pod orphan : input.snapshot().podsWithoutNode()) {
-      // Also when terminating: nothing will finish a graceful delete on a node that is gone.
-      if (!DaemonPods.isTerminating(orphan)
-          || orphan.getMetadata().getDeletionGracePeriodSeconds() == null
-          || orphan.getMetadata().getDeletionGracePeriodSeconds() > 0) {
+      // Its node is missing from the cache, which may only be behind: the writer confirms with a
+      // live read before it deletes. A pod already terminating is left to the pod garbage
+      // collector, as the built-in controller leaves it.
+      if (!DaemonPods.isTerminating(orphan)) {
         deletes.add(new Deletion(orphan, "its node does not exist", true));
       }
     }
@@ -405,6 +411,19 @@ public final class PodPlanner {
             || strategy.getRollingUpdate().getNotReadyNodes() == null
         ? NotReadyNodePolicy.Skip
         : strategy.getRollingUpdate().getNotReadyNodes();
+  }
+
+  /**
+   * A terminating pod holds the name the node's new pod would get (names are per node and
+   * revision): a create could only be refused as "already exists", again and again while a
+   * finalizer holds it. Its deletion brings the reconcile that creates the pod.
+   */
+  private static boolean nameHeldByTerminatingPod(PlanInput input, String nodeName) {
+    String name =
+        PodLabels.podName(
+            input.nodeDaemon().getMetadata().getName(), nodeName, input.updateRevision());
+    return input.snapshot().podsOn(nodeName).stream()
+        .anyMatch(p -> DaemonPods.isTerminating(p) && name.equals(p.getMetadata().getName()));
   }
 
   private static PodUpdatePolicy podUpdatePolicy(UpdateStrategy strategy) {

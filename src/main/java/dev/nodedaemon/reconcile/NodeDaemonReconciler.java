@@ -13,6 +13,7 @@ import dev.nodedaemon.events.EventRecorder;
 import dev.nodedaemon.metrics.RolloutMetrics;
 import dev.nodedaemon.observe.ClusterSnapshot;
 import dev.nodedaemon.observe.DaemonPods;
+import dev.nodedaemon.observe.Ownership;
 import dev.nodedaemon.observe.TrimmingItemStore;
 import dev.nodedaemon.plan.Conditions;
 import dev.nodedaemon.plan.EventReason;
@@ -93,6 +94,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   private final FailureBackoff backoff = new FailureBackoff();
   private final ReadinessMemory readiness = new ReadinessMemory();
   private final CreationExpectations expectations = new CreationExpectations();
+  private final DeletionExpectations deletions;
   private final Adoption adoption;
   private final EventRecorder events;
   private final PlanExecutor executor;
@@ -105,7 +107,8 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     this.metrics = metrics;
     this.clock = Clock.systemUTC();
     this.events = new EventRecorder(client, clock, hostname());
-    this.executor = new PlanExecutor(new KubernetesPodWriter(client), events);
+    this.deletions = new DeletionExpectations(clock);
+    this.executor = new PlanExecutor(deletions.recording(new KubernetesPodWriter(client)), events);
     this.revisionStore = new RevisionStore(client, events);
     this.rollbackWriter = new RollbackWriter(client, events);
     this.adoption = new Adoption(client, new KubernetesPodWriter(client), events);
@@ -163,7 +166,9 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
         (InformerEventSource<Node, NodeDaemon>)
             context.eventSourceRetriever().getEventSourceFor(Node.class, NODE_SOURCE);
     List<Node> nodes = nodeSource.list().toList();
-    Set<Pod> pods = context.getSecondaryResources(Pod.class);
+    Set<Pod> pods =
+        deletions.asObserved(
+            Ownership.controlledBy(nodeDaemon, context.getSecondaryResources(Pod.class)), now);
     String templateHash =
         TemplateHash.of(nodeDaemon.getSpec().getTemplate(), collisionCount(nodeDaemon));
     if (adoption.adoptOrphans(nodeDaemon, templateHash, now)) {
@@ -171,7 +176,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
       return UpdateControl.noUpdate();
     }
     List<ControllerRevision> revisionList =
-        List.copyOf(context.getSecondaryResources(ControllerRevision.class));
+        Ownership.controlledBy(nodeDaemon, context.getSecondaryResources(ControllerRevision.class));
     Optional<Rollbacks.Decision> requested =
         Rollbacks.requested(nodeDaemon, revisionList, templateHash, now);
     if (requested.isPresent()) {

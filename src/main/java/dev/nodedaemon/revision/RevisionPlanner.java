@@ -27,7 +27,9 @@ import java.util.Set;
  *   <li>A revision of that name whose data differs is a hash collision: collisionCount goes up and
  *       the hash is computed again with it, until the name is free or matches.
  *   <li>Beyond revisionHistoryLimit (default 10) old revisions are pruned oldest first; never the
- *       update revision, and never one whose hash a live pod still carries.
+ *       update revision, never one whose hash a live pod still carries, and never the revision a
+ *       failure would roll back to ({@code status.currentRevision}, the one the fleet ran before
+ *       this rollout), even once no pod runs it.
  *   <li>The NodeDaemon's {@code kubernetes.io/change-cause} annotation is kept on its revision. An
  *       annotation changed after the template (kubectl annotate after an edit) moves onto the
  *       current revision, as a Deployment's does onto its newest ReplicaSet.
@@ -142,13 +144,15 @@ public final class RevisionPlanner {
             .sorted(Comparator.comparingLong(RevisionPlanner::revisionOf))
             .toList();
     int excess = old.size() - limit;
+    String rollbackTarget =
+        nodeDaemon.getStatus() == null ? null : nodeDaemon.getStatus().getCurrentRevision();
     List<ControllerRevision> prune = new ArrayList<>();
     for (ControllerRevision revision : old) {
       if (prune.size() >= excess) {
         break;
       }
       String hash = hashOf(revision);
-      if (hash == null || !inUse.contains(hash)) {
+      if (hash == null || (!inUse.contains(hash) && !hash.equals(rollbackTarget))) {
         prune.add(revision);
       }
     }

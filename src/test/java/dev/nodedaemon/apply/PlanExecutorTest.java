@@ -52,7 +52,7 @@ class PlanExecutorTest {
     }
 
     @Override
-    public Result forceDelete(Pod pod) {
+    public Result deleteOrphan(Pod pod) {
       return delete(pod);
     }
 

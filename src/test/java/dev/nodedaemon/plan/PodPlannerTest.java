@@ -156,6 +156,18 @@ public class PodPlannerTest {
   }
 
   @Test
+  void aNodeWhoseNewPodsNameIsHeldByATerminatingPodWaitsForItsDeletion() {
+    node("n1");
+    // Pod names are per node and revision: a pod of the update revision stuck terminating (a
+    // finalizer) holds the name its replacement would get, so a create could only be refused.
+    Pod held = pod("n1", "Running", true);
+    held.getMetadata().setName(DaemonPodFactory.podName("agent", "n1", REV));
+    held.getMetadata().setDeletionTimestamp(NOW.toString());
+
+    expect(plan(logAgent()), List.of(), List.of(), List.of());
+  }
+
+  @Test
   void aNodeWhoseCreateIsInFlightGetsNoSecondCreate() {
     node("n1");
     node("n2");

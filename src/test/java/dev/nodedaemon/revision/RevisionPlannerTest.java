@@ -104,6 +104,23 @@ class RevisionPlannerTest {
   }
 
   @Test
+  void theRevisionAFailureWouldRollBackToIsNeverPruned() {
+    ControllerRevision r1 = stored(withImage("agent:1"));
+    ControllerRevision r2 = stored(withImage("agent:2"));
+    existing.addAll(List.of(r1, r2));
+    // The fleet ran agent:1 (status.currentRevision) when agent:3 began rolling out, and every
+    // node already runs agent:3 (maxUnavailable 100%): no pod carries r1's hash any more.
+    NodeDaemon nd = withImage("agent:3");
+    nd.getSpec().setRevisionHistoryLimit(0);
+    nd.setStatus(new NodeDaemonStatus());
+    nd.getStatus().setCurrentRevision(RevisionPlanner.hashOf(r1));
+
+    RevisionPlanner.Decision decision = RevisionPlanner.decide(nd, existing, Set.of());
+
+    assertThat(decision.prune()).as("r1 is the rollback target").containsExactly(r2);
+  }
+
+  @Test
   void theCollisionCountInStatusIsTheStartingPoint() {
     NodeDaemon nd = withImage("agent:1");
     NodeDaemonStatus status = new NodeDaemonStatus();

@@ -189,6 +189,14 @@ public final class LocalCluster implements AutoCloseable {
     return Commands.run(Duration.ofMinutes(10), command);
   }
 
+  /**
+   * Restarts kube-apiserver in place (same port, data and certificates; {@code hack/cluster
+   * restart-apiserver}); returns once it is ready again. Clients' connections and watches break.
+   */
+  public void restartApiServer() {
+    cluster("restart-apiserver");
+  }
+
   @Override
   public void close() {
     client.close();

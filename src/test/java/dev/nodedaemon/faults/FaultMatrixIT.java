@@ -1,0 +1,377 @@
+package dev.nodedaemon.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nodedaemon.api.NodeDaemon;
+import dev.nodedaemon.api.RolloutPhase;
+import dev.nodedaemon.apply.DaemonPodFactory;
+import dev.nodedaemon.faults.FaultMatrixReport.Figures;
+import dev.nodedaemon.faults.FaultMatrixReport.Outcome;
+import dev.nodedaemon.observe.DaemonPods;
+import dev.nodedaemon.testing.FaultProxy;
+import dev.nodedaemon.testing.FaultProxy.Rule;
+import dev.nodedaemon.testing.LocalCluster;
+import dev.nodedaemon.testing.PodInvariantChecker;
+import dev.nodedaemon.testing.PodInvariantChecker.Bounds;
+import dev.nodedaemon.testing.PodInvariantChecker.DeletedPod;
+import dev.nodedaemon.testing.ProxiedCluster;
+import dev.nodedaemon.testing.TestFleet;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rollout under API faults, on a control plane of its own with 30 kwok nodes. The operator
+ * talks to kube-apiserver only through {@link FaultProxy}. Two NodeDaemons share the nodes, one
+ * rolling with maxUnavailable 5 and one with maxSurge 5, and every fault gets one image update of
+ * both, in sequence:
+ *
+ * <ol>
+ *   <li>30% of pod creates answered 500;
+ *   <li>every other NodeDaemon status write answered 409;
+ *   <li>pod watch events delayed 5 s;
+ *   <li>pod watches cut every 10 s;
+ *   <li>a 20 s blackout of the API server mid-rollout;
+ *   <li>kube-apiserver restarted mid-rollout;
+ *   <li>the operator killed (SIGKILL) at four random moments of one rollout.
+ * </ol>
+ *
+ * Each must end with the rollout complete (every node on the new image, ready, status Complete),
+ * and never: two live pods of one revision on a node, more nodes without a ready pod than
+ * maxUnavailable (none with surge), more than maxSurge nodes surging, a pod deleted that was not an
+ * old-revision pod being replaced (one per node), a revision lost. The table of fault, outcome and
+ * worst figures is printed and written to target/fault-matrix.md.
+ */
+class FaultMatrixIT {
+
+  private static final int NODES = 30;
+  private static final int BUDGET = 5;
+  private static final String IMAGE = "quay.io/fluentd_elasticsearch/fluentd";
+
+  /** Long enough that a rollout outlasts the 10 s watch cut and sees several 5 s delays. */
+  private static final String READY_DELAY = "2s";
+
+  private static final Duration ROLLOUT_TIMEOUT = Duration.ofMinutes(3);
+  private static final Map<String, Bounds> DAEMONS =
+      Map.of(
+          "unavail", bounds(BUDGET, 0),
+          "surge", bounds(0, BUDGET));
+
+  /**
+   * The checker's watch may lag up to 20 s (it reconnects with backoff after a restart), and a 410
+   * Gone after the API server restarted is followed by a list (counted in the table).
+   */
+  private static Bounds bounds(int maxUnavailable, int maxSurge) {
+    return Bounds.rollingUpdate(maxUnavailable, maxSurge)
+        .withMaxLag(Duration.ofSeconds(20))
+        .withRelistAfterGone();
+  }
+
+  private static ProxiedCluster faulty;
+  private static FaultProxy proxy;
+  private static TestFleet fleet;
+  private static List<String> nodes;
+  private static int version = 1;
+
+  /** Every revision each NodeDaemon has had: none may go missing (the history limit is 10). */
+  private static final Map<String, List<String>> revisionsSeen = new HashMap<>();
+
+  @BeforeAll
+  static void controlPlaneWithProxy() {
+    faulty = ProxiedCluster.get();
+    proxy = faulty.proxy();
+    faulty.operator();
+    fleet = new TestFleet(faulty.cluster(), "matrix");
+    nodes = fleet.addNodes("n", NODES);
+    for (String name : DAEMONS.keySet()) {
+      NodeDaemon nd = TestFleet.withReadyDelay(fleet.logAgent(name), READY_DELAY);
+      nd.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(image(version));
+      boolean surge = name.equals("surge");
+      TestFleet.withRollingUpdate(nd, surge ? 0 : BUDGET, surge ? BUDGET : null);
+      fleet.create(nd);
+    }
+    for (String name : DAEMONS.keySet()) {
+      awaitComplete(name, image(version));
+      revisionsSeen
+          .computeIfAbsent(name, n -> new ArrayList<>())
+          .add(fleet.get(name).getStatus().getUpdateRevision());
+    }
+  }
+
+  @AfterAll
+  static void noFaultsLeft() {
+    if (proxy != null) {
+      proxy.clearRules();
+    }
+  }
+
+  @Test
+  void everyRolloutCompletesWithinItsBudgetUnderEachFault() {
+    long seed = Long.getLong("nodedaemon.faults.seed", System.nanoTime());
+    Random random = new Random(seed);
+    List<Fault> faults =
+        List.of(
+            new Fault(
+                "30% of pod creates answered 500",
+                () -> proxy.setRules(Rule.errors("create", "pods", 500, 0.3)),
+                "pod creates failed",
+                () -> proxy.ruleCounter("errors")),
+            new Fault(
+                "every other status write answered 409",
+                () ->
+                    proxy.setRules(
+                        Rule.errorEvery("update,patch", "nodedaemons", "status", 409, 2)),
+                "status writes refused",
+                () -> proxy.ruleCounter("errors")),
+            new Fault(
+                "pod watch events delayed 5 s",
+                () -> proxy.setRules(Rule.watchDelay("pods", Duration.ofSeconds(5))),
+                "pod watches delayed",
+                () -> proxy.ruleCounter("watchesDelayed")),
+            new Fault(
+                "pod watches cut every 10 s",
+                () -> proxy.setRules(Rule.watchCutAfter("pods", Duration.ofSeconds(10))),
+                "pod watches cut",
+                () -> proxy.ruleCounter("watchesCut")),
+            new Fault(
+                "20 s API blackout mid-rollout",
+                () -> {
+                  awaitUpdatedNodes(BUDGET);
+                  proxy.blackout(Duration.ofSeconds(20));
+                },
+                "blackouts",
+                () -> proxy.stats().path("blackouts").asLong() - blackoutsBefore),
+            new Fault(
+                "kube-apiserver restarted mid-rollout",
+                () -> {
+                  awaitUpdatedNodes(BUDGET);
+                  Instant start = Instant.now();
+                  faulty.cluster().restartApiServer();
+                  restartTook = Duration.between(start, Instant.now());
+                },
+                "restarts",
+                () -> restartTook.isZero() ? 0 : 1),
+            new Fault(
+                "operator SIGKILLed at 4 random moments",
+                () -> killsAt = killAtRandomMoments(random, 4),
+                "kills mid-rollout",
+                () -> killsAt.stream().filter(updated -> updated < NODES).count()));
+
+    List<Outcome> outcomes = new ArrayList<>();
+    for (Fault fault : faults) {
+      Outcome outcome = roll(fault);
+      outcomes.add(outcome);
+      System.out.println("fault matrix: " + outcome.row());
+      if (!outcome.completed()) {
+        break; // the next rollout would start from an unfinished one
+      }
+    }
+    String table = table(seed, outcomes);
+    System.out.println(table);
+    write(table);
+
+    assertThat(outcomes).as(table).hasSize(faults.size()).allMatch(Outcome::passed);
+  }
+
+  // --- one fault, one rollout of both NodeDaemons ---
+
+  /** A fault: how to inject it during a rollout, and a count that shows it happened. */
+  private record Fault(String name, Runnable inject, String evidence, LongSupplier injected) {}
+
+  private static Duration restartTook = Duration.ZERO;
+  private static long blackoutsBefore;
+  private static List<Integer> killsAt = List.of();
+
+  private Outcome roll(Fault fault) {
+    String newImage = image(++version);
+    Map<String, String> oldRevision = new HashMap<>();
+    Map<String, PodInvariantChecker> checkers = new LinkedHashMap<>();
+    for (String name : DAEMONS.keySet()) {
+      oldRevision.put(name, fleet.get(name).getStatus().getUpdateRevision());
+      checkers.put(
+          name,
+          new PodInvariantChecker(fleet.client(), fleet.namespace(), name, DAEMONS.get(name)));
+    }
+    Instant start = Instant.now();
+    boolean completed = false;
+    long injected;
+    blackoutsBefore = proxy.stats().path("blackouts").asLong();
+    try {
+      for (String name : DAEMONS.keySet()) {
+        fleet.setImage(name, newImage);
+      }
+      fault.inject().run();
+      for (String name : DAEMONS.keySet()) {
+        awaitComplete(name, newImage);
+      }
+      completed = true;
+    } catch (AssertionError | RuntimeException e) {
+      System.out.println("fault matrix: " + fault.name() + ": " + e);
+    } finally {
+      injected = fault.injected().getAsLong();
+      proxy.clearRules();
+      checkers.values().forEach(PodInvariantChecker::close);
+    }
+    Duration took = Duration.between(start, Instant.now());
+    Map<String, Figures> figures = new LinkedHashMap<>();
+    for (Map.Entry<String, PodInvariantChecker> entry : checkers.entrySet()) {
+      figures.put(
+          entry.getKey(),
+          figures(entry.getKey(), entry.getValue(), oldRevision.get(entry.getKey()), completed));
+    }
+    return new Outcome(fault.name(), completed, took, fault.evidence(), injected, figures);
+  }
+
+  private static Figures figures(
+      String name, PodInvariantChecker checker, String oldRevision, boolean completed) {
+    List<DeletedPod> deleted = checker.deletedPods();
+    Map<String, Long> deletesPerNode =
+        deleted.stream().collect(Collectors.groupingBy(DeletedPod::node, Collectors.counting()));
+    // The plan deletes exactly each node's old-revision pod, once.
+    int unplanned =
+        (int) deleted.stream().filter(d -> !oldRevision.equals(d.revision())).count()
+            + (int) deletesPerNode.values().stream().filter(n -> n > 1).count();
+    int lost = 0;
+    if (completed) {
+      String now = fleet.get(name).getStatus().getUpdateRevision();
+      revisionsSeen.get(name).add(now);
+      Set<String> present =
+          fleet
+              .client()
+              .resources(ControllerRevision.class)
+              .inNamespace(fleet.namespace())
+              .withLabel(DaemonPodFactory.NODEDAEMON_LABEL, name)
+              .list()
+              .getItems()
+              .stream()
+              .map(r -> r.getMetadata().getLabels().get(DaemonPodFactory.REVISION_LABEL))
+              .collect(Collectors.toSet());
+      lost = (int) revisionsSeen.get(name).stream().filter(h -> !present.contains(h)).count();
+    }
+    return new Figures(
+        checker.peakNodesWithoutReadyPod(),
+        checker.peakPerNode(),
+        checker.peakSurgingNodes(),
+        deleted.size(),
+        unplanned,
+        lost,
+        checker.worstLag(),
+        checker.relists(),
+        checker.violations());
+  }
+
+  // --- faults that act mid-rollout ---
+
+  /** Waits until at least {@code count} nodes of each NodeDaemon run a ready new-revision pod. */
+  private static void awaitUpdatedNodes(int count) {
+    for (String name : DAEMONS.keySet()) {
+      fleet.awaitPods(name, pods -> updatedReady(pods) >= count, Duration.ofMinutes(2));
+    }
+  }
+
+  /**
+   * Kills the operator {@code kills} times, each a random 0.5 to 4 s after it became ready, and
+   * starts a new one each time; returns how many nodes of "unavail" were updated at each kill.
+   */
+  private static List<Integer> killAtRandomMoments(Random random, int kills) {
+    List<Integer> updatedAtKill = new ArrayList<>();
+    for (int i = 0; i < kills; i++) {
+      long wait = 500 + random.nextInt(3500);
+      try {
+        Thread.sleep(wait); // the random moment itself, not a wait for anything
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      faulty.operator().kill();
+      updatedAtKill.add(updatedReady(fleet.pods("unavail")));
+      faulty.operator();
+    }
+    return updatedAtKill;
+  }
+
+  // --- waiting ---
+
+  private static void awaitComplete(String name, String image) {
+    fleet.awaitPods(name, allOn(image), ROLLOUT_TIMEOUT);
+    fleet.awaitStatus(
+        name,
+        nd ->
+            nd.getStatus() != null
+                && nd.getMetadata().getGeneration().equals(nd.getStatus().getObservedGeneration())
+                && nd.getStatus().getPhase() == RolloutPhase.Complete
+                && Integer.valueOf(NODES).equals(nd.getStatus().getUpdatedNumberAvailable())
+                && Integer.valueOf(NODES).equals(nd.getStatus().getNumberAvailable()));
+  }
+
+  /** Exactly one live pod on each node, all ready on {@code image}. */
+  private static Predicate<List<Pod>> allOn(String image) {
+    return pods -> {
+      List<Pod> live = pods.stream().filter(p -> !DaemonPods.isTerminating(p)).toList();
+      return live.size() == NODES
+          && live.stream().allMatch(p -> DaemonPods.isReady(p) && image.equals(TestFleet.image(p)))
+          && live.stream()
+              .map(p -> p.getSpec().getNodeName())
+              .collect(Collectors.toSet())
+              .containsAll(nodes);
+    };
+  }
+
+  private static int updatedReady(List<Pod> pods) {
+    String image = image(version);
+    return (int)
+        pods.stream()
+            .filter(p -> !DaemonPods.isTerminating(p))
+            .filter(p -> DaemonPods.isReady(p) && image.equals(TestFleet.image(p)))
+            .count();
+  }
+
+  private static String image(int v) {
+    return IMAGE + ":v2.5." + v;
+  }
+
+  // --- the table ---
+
+  private static String table(long seed, List<Outcome> outcomes) {
+    return FaultMatrixReport.table(
+        "Fault matrix: "
+            + NODES
+            + " kwok nodes; NodeDaemon \"unavail\" maxUnavailable "
+            + BUDGET
+            + ", \"surge\" maxSurge "
+            + BUDGET
+            + " (maxUnavailable 0); pods ready "
+            + READY_DELAY
+            + " after start; seed "
+            + seed,
+        BUDGET,
+        outcomes);
+  }
+
+  private static void write(String table) {
+    Path file = LocalCluster.projectDir().resolve("target/fault-matrix.md");
+    try {
+      Files.writeString(file, table + "\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
