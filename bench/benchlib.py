@@ -112,12 +112,13 @@ class Cluster:
 class Operator:
     """The packaged operator run by hack/operator, logging into the cluster's state directory."""
 
-    def __init__(self, cluster, label="operator", jvm_args=()):
+    def __init__(self, cluster, label="operator", jvm_args=(), env=None):
         self.log_path = os.path.join(cluster.state, f"logs/operator-{label}.log")
         self.started_at = time.monotonic()
         self.process = subprocess.Popen(
             [os.path.join(ROOT, "hack/operator"), "-Dquarkus.http.port=0", *jvm_args],
-            stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT)
+            stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})})
 
     @property
     def pid(self):

@@ -8,7 +8,8 @@ Steps, each bounded by --timeout:
  1. hack/cluster up with --nodes kwok nodes; the packaged operator (./mvnw package -DskipTests)
     started with hack/operator; time from process start to the "operator started" log line.
  2. Idle with 0 NodeDaemons for --settle seconds: VmRSS and VmHWM from /proc/<pid>/status.
- 3. One NodeDaemon on every node: time until numberReady == nodes, then RSS.
+ 3. One NodeDaemon on every node: time until numberReady == nodes, then RSS; with
+    --extra-nodedaemons K, K more NodeDaemons on every node (K+1 pods per node), then RSS.
  4. A rolling update at that size (image patched, maxUnavailable 10%): time until
     updatedNumberScheduled == numberAvailable == desired, then RSS (skipped with --no-rollout).
  5. The operator restarted with that NodeDaemon present and its spec's generation bumped: time
@@ -47,12 +48,15 @@ def memory(pid):
 
 
 def heap_used(pid, java_home):
-    """Java heap in use, MiB, from jcmd GC.heap_info (None if jcmd is unavailable)."""
+    """Java heap in use, MiB, from jcmd GC.heap_info (None if jcmd is unavailable): G1's heap
+    line, or the sum of the Serial and Parallel collectors' generations."""
     result = subprocess.run([os.path.join(java_home, "bin/jcmd"), str(pid), "GC.heap_info"],
                             capture_output=True, text=True)
-    match = re.search(r"(?:heap +total|garbage-first heap +total|total).*?used (\d+)K",
-                      result.stdout)
-    return round(int(match.group(1)) / 1024) if match else None
+    g1 = re.search(r"garbage-first heap +total.*?used (\d+)K", result.stdout)
+    used = ([int(g1.group(1))] if g1 else
+            [int(k) for k in re.findall(r"(?:DefNew|Tenured|generation|Gen|PSYoungGen|ParOldGen) +total \d+K, used (\d+)K",
+                                        result.stdout)])
+    return round(sum(used) / 1024) if used else None
 
 
 def ready_after(operator, timeout):
@@ -94,16 +98,16 @@ def wait_for(description, condition, timeout, interval=0.5):
         time.sleep(interval)
 
 
-def nodedaemon(image):
+def nodedaemon(image, name=NAME):
     return {
         "apiVersion": "nodedaemon.dev/v1alpha1", "kind": "NodeDaemon",
-        "metadata": {"name": NAME},
+        "metadata": {"name": name},
         "spec": {
-            "selector": {"matchLabels": {"app": NAME}},
+            "selector": {"matchLabels": {"app": name}},
             "updateStrategy": {"type": "RollingUpdate",
                                "rollingUpdate": {"maxUnavailable": "10%"}},
             "template": {
-                "metadata": {"labels": {"app": NAME}},
+                "metadata": {"labels": {"app": name}},
                 "spec": {"containers": [{
                     "name": "agent", "image": image,
                     "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}},
@@ -113,9 +117,9 @@ def nodedaemon(image):
     }
 
 
-def all_ready(nodes):
+def all_ready(nodes, name=NAME):
     def check():
-        _, st = status(NAMESPACE, NAME)
+        _, st = status(NAMESPACE, name)
         return st if st.get("numberReady", 0) >= nodes and st.get(
             "desiredNumberScheduled") == nodes else None
     return check
@@ -131,7 +135,8 @@ def sample(label, operator, java_home, figures, extra=None):
     log(f"{label}: {row}")
 
 
-def scenario(cluster, nodes, more_nodes=0, settle=20, jvm_args=(), rollout=True, timeout=900):
+def scenario(cluster, nodes, more_nodes=0, settle=20, jvm_args=(), rollout=True, timeout=900,
+             extra_nodedaemons=0):
     """Steps 1-6 of the module's description on `cluster` (no other operator may run on it).
     Returns a record (timings, memory rows, log lines, complete) and the markdown lines."""
     java_home = run(os.path.join(ROOT, ".mvn/select-jdk")).strip()
@@ -156,6 +161,21 @@ def scenario(cluster, nodes, more_nodes=0, settle=20, jvm_args=(), rollout=True,
         seconds, _ = wait_for("placement", all_ready(nodes), timeout)
         timings[f"NodeDaemon applied -> {nodes} Ready pods"] = seconds
         sample(f"1 NodeDaemon on {nodes} nodes, all Ready", operator, java_home, figures)
+
+        # 3b: more NodeDaemons on every node (more pods for the same nodes).
+        if extra_nodedaemons > 0:
+            t = time.monotonic()
+            for i in range(1, extra_nodedaemons + 1):
+                kubectl("apply", "-n", NAMESPACE, "-f", "-", stdin=json.dumps(
+                    nodedaemon("registry.example/bench-agent:1", f"{NAME}-{i}")))
+            for i in range(1, extra_nodedaemons + 1):
+                wait_for(f"placement of {NAME}-{i}", all_ready(nodes, f"{NAME}-{i}"), timeout)
+            total = nodes * (extra_nodedaemons + 1)
+            timings[f"{extra_nodedaemons} more NodeDaemons applied -> {total} Ready pods"] = \
+                time.monotonic() - t
+            time.sleep(settle)
+            sample(f"{extra_nodedaemons + 1} NodeDaemons on {nodes} nodes, {total} pods Ready",
+                   operator, java_home, figures)
 
         # 4: rolling update at that size.
         if rollout:
@@ -241,6 +261,8 @@ def main():
     parser.add_argument("--jvm-arg", action="append", default=[],
                         help="extra JVM argument for the operator (repeatable)")
     parser.add_argument("--no-rollout", action="store_true")
+    parser.add_argument("--extra-nodedaemons", type=int, default=0,
+                        help="NodeDaemons added on every node after the first (more pods)")
     parser.add_argument("--keep", action="store_true", help="leave the cluster running")
     args = parser.parse_args()
 
@@ -248,14 +270,15 @@ def main():
     cluster = Cluster(CLUSTER, args.nodes, daemonset_controller=False)
     try:
         record, lines = scenario(cluster, args.nodes, args.more_nodes, args.settle, args.jvm_arg,
-                                 not args.no_rollout, args.timeout)
+                                 not args.no_rollout, args.timeout, args.extra_nodedaemons)
     finally:
         if not args.keep:
             cluster.down()
 
-    command = "bench/startup_memory.py --nodes {} --more-nodes {}{}{}".format(
+    command = "bench/startup_memory.py --nodes {} --more-nodes {}{}{}{}".format(
         args.nodes, args.more_nodes, "".join(f" --jvm-arg={a}" for a in args.jvm_arg),
-        " --no-rollout" if args.no_rollout else "")
+        " --no-rollout" if args.no_rollout else "",
+        f" --extra-nodedaemons {args.extra_nodedaemons}" if args.extra_nodedaemons else "")
     with open(os.path.join(ROOT, "bench/results/startup-memory.md"), "a") as out:
         out.write(header(f"{args.nodes} + {args.more_nodes} kwok nodes") + "\n"
                   f"Command: `{command}` (after `./mvnw package -DskipTests`)\n\n"
