@@ -174,9 +174,13 @@ def audit_writes(audit_log, offset, is_actor):
 
 
 def builtin_actor(namespace):
-    """The built-in DaemonSet controller's requests in a namespace (its user)."""
+    """The built-in DaemonSet controller's requests in a namespace (its user). The controller
+    manager's other controllers write each new namespace's kube-root-ca.crt ConfigMap and default
+    ServiceAccount under the same user: those are not the DaemonSet controller's."""
     return lambda e: (e["user"]["username"] == "system:kube-controller-manager"
-                      and e.get("objectRef", {}).get("namespace") == namespace)
+                      and e.get("objectRef", {}).get("namespace") == namespace
+                      and e.get("objectRef", {}).get("resource") not in (
+                          "configmaps", "serviceaccounts"))
 
 
 def nodedaemon_actor(namespace):
