@@ -21,14 +21,14 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import subprocess
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from placement import ROOT, kubectl, run  # noqa: E402
+from benchlib import (ROOT, Cluster, Operator, delete_namespace, header, kubectl,  # noqa: E402
+                      require_jar, workloads)
 from rollout import OLD_IMAGE, pinned_node, template, wait_all  # noqa: E402
 
 CLUSTER = "bench-blast"
@@ -154,8 +154,33 @@ def measure(name, manifest, namespace, nodes, window, timeout):
     result = {"bad_nodes": len(watch.bad_nodes), "peak_down": watch.peak_down,
               "to_first_gate": to_gate, "to_safety": recovered}
     print(f"{name}: {result}", file=sys.stderr)
-    kubectl("delete", "namespace", namespace, "--wait=false")
+    delete_namespace(namespace)
     return result
+
+
+def scenario(cluster, nodes, budget="10%", ready_delay="2s", window=120, timeout=900):
+    """The built-in controller, NodeDaemon without steps and with steps roll a crash-looping image
+    on `cluster` (an operator must be running). Returns the records and the markdown lines."""
+    daemonset, batches = workloads(
+        template(ready_delay),
+        update_strategy={"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": budget}})
+    staged = json.loads(json.dumps(batches))
+    staged["spec"]["updateStrategy"]["rollingUpdate"]["steps"] = [
+        {"nodes": 1}, {"nodes": "10%"}, {"nodes": "100%"}]
+    cases = [("built-in DaemonSet", daemonset, "blast-builtin"),
+             ("NodeDaemon, no steps", batches, "blast-batches"),
+             ("NodeDaemon, steps [1, 10%, 100%]", staged, "blast-steps")]
+    results = [(name, measure(name, manifest, namespace, nodes, window, timeout))
+               for name, manifest, namespace in cases]
+    lines = ["| controller | nodes that ran the bad image | peak nodes without a Ready pod "
+             "| update to first failed gate | update to fleet back on the good image |",
+             "|---|---|---|---|---|"]
+    for name, r in results:
+        gate = f"{r['to_first_gate']} s" if r["to_first_gate"] is not None else "no gate"
+        safe = (f"{r['to_safety']} s" if r["to_safety"] is not None
+                else f"never (not within {window} s)")
+        lines.append(f"| {name} | {r['bad_nodes']} | {r['peak_down']} | {gate} | {safe} |")
+    return results, lines
 
 
 def main():
@@ -169,70 +194,26 @@ def main():
     parser.add_argument("--keep", action="store_true", help="leave the cluster running")
     args = parser.parse_args()
 
-    jar = os.path.join(ROOT, "target/quarkus-app/quarkus-run.jar")
-    if not os.path.exists(jar):
-        sys.exit("build the operator first: ./mvnw package -DskipTests")
-    run(os.path.join(ROOT, "hack/cluster"), "down", "--name", CLUSTER, check=False)
-    env_lines = run(os.path.join(ROOT, "hack/cluster"), "up", "--name", CLUSTER,
-                    "--nodes", str(args.nodes), "--daemonset-controller")
-    for line in env_lines.splitlines():
-        key, value = line.removeprefix("export ").split("=", 1)
-        os.environ[key] = value.replace("$PATH", os.environ["PATH"])
-    state = os.path.dirname(os.environ["KUBECONFIG"])
-    operator = subprocess.Popen(
-        [os.path.join(ROOT, "hack/operator"), "-Dquarkus.http.port=0"],
-        stdout=open(os.path.join(state, "logs/operator.log"), "w"), stderr=subprocess.STDOUT)
-    results = []
+    require_jar()
+    cluster = Cluster(CLUSTER, args.nodes)
+    operator = Operator(cluster)
     try:
-        deadline = time.monotonic() + 180
-        while "nodedaemons" not in run("kubectl", "api-resources", check=False) or \
-                "started" not in open(os.path.join(state, "logs/operator.log")).read():
-            if time.monotonic() > deadline or operator.poll() is not None:
-                sys.exit("operator did not start; see " + state + "/logs/operator.log")
-            time.sleep(0.5)
-
-        rolling = {"maxUnavailable": args.budget}
-        daemonset = {
-            "apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "bench-agent"},
-            "spec": {"selector": {"matchLabels": {"app": "bench-agent"}},
-                     "template": template(args.ready_delay),
-                     "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": rolling}},
-        }
-        batches = dict(daemonset, apiVersion="nodedaemon.dev/v1alpha1", kind="NodeDaemon")
-        staged = json.loads(json.dumps(batches))
-        staged["spec"]["updateStrategy"]["rollingUpdate"]["steps"] = [
-            {"nodes": 1}, {"nodes": "10%"}, {"nodes": "100%"}]
-        cases = [("built-in DaemonSet", daemonset, "blast-builtin"),
-                 ("NodeDaemon, no steps", batches, "blast-batches"),
-                 ("NodeDaemon, steps [1, 10%, 100%]", staged, "blast-steps")]
-        for name, manifest, namespace in cases:
-            results.append((name, measure(name, manifest, namespace, args.nodes, args.window,
-                                          args.timeout)))
+        operator.wait_started()
+        _, lines = scenario(cluster, args.nodes, args.budget, args.ready_delay, args.window,
+                            args.timeout)
     finally:
-        operator.terminate()
-        operator.wait(30)
+        operator.stop()
         if not args.keep:
-            run(os.path.join(ROOT, "hack/cluster"), "down", "--name", CLUSTER, check=False)
+            cluster.down()
 
-    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    commit = run("git", "-C", ROOT, "rev-parse", "--short", "HEAD", check=False).strip()
-    load = os.getloadavg()[0]
-    lines = [f"\n## {date}: {args.nodes} kwok nodes, maxUnavailable {args.budget}, ready delay "
-             f"{args.ready_delay}, {os.cpu_count()} cores {platform.machine()}, load "
-             f"{load:.1f}, commit {commit}\n",
-             f"Command: `bench/blast_radius.py --nodes {args.nodes} --budget {args.budget} "
-             f"--window {args.window}` (after `./mvnw package -DskipTests`)\n",
-             "| controller | nodes that ran the bad image | peak nodes without a Ready pod "
-             "| update to first failed gate | update to fleet back on the good image |",
-             "|---|---|---|---|---|"]
-    for name, r in results:
-        gate = f"{r['to_first_gate']} s" if r["to_first_gate"] is not None else "no gate"
-        safe = (f"{r['to_safety']} s" if r["to_safety"] is not None
-                else f"never (not within {args.window} s)")
-        lines.append(f"| {name} | {r['bad_nodes']} | {r['peak_down']} | {gate} | {safe} |")
+    text = (header(f"{args.nodes} kwok nodes, maxUnavailable {args.budget}, ready delay "
+                   f"{args.ready_delay}") + "\n"
+            f"Command: `bench/blast_radius.py --nodes {args.nodes} --budget {args.budget} "
+            f"--window {args.window}` (after `./mvnw package -DskipTests`)\n\n"
+            + "\n".join(lines) + "\n")
     with open(os.path.join(ROOT, "bench/results/blast-radius.md"), "a") as out:
-        out.write("\n".join(lines) + "\n")
-    print("\n".join(lines))
+        out.write(text)
+    print(text)
 
 
 if __name__ == "__main__":

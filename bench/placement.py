@@ -10,17 +10,20 @@ workload in a fresh namespace and polls pod readiness every 0.25 s until all nod
 pod. API writes are counted from the API server's audit log: the built-in controller by its user
 (system:kube-controller-manager, DaemonSet and pod requests), the operator by its user agent.
 Results are appended to bench/results/placement.md. Loopback only; bounded by --timeout.
+bench/run-all runs the same scenario (scenario() below) as part of the suite.
 """
 import argparse
-import datetime
 import json
 import os
-import platform
-import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib  # noqa: E402
+from benchlib import (ROOT, Cluster, Operator, audit_writes, builtin_actor,  # noqa: E402
+                      delete_namespace, header, kubectl, nodedaemon_actor, require_jar,
+                      workloads)
+
 CLUSTER = "bench-placement"
 
 TEMPLATE = {
@@ -34,18 +37,6 @@ TEMPLATE = {
     },
 }
 
-
-def run(*args, stdin=None, check=True):
-    result = subprocess.run(args, input=stdin, capture_output=True, text=True)
-    if check and result.returncode != 0:
-        sys.exit(f"{' '.join(args)} failed:\n{result.stderr}")
-    return result.stdout
-
-
-def kubectl(*args, stdin=None):
-    return run("kubectl", *args, stdin=stdin)
-
-
 def ready_pods(namespace):
     pods = json.loads(kubectl("get", "pods", "-n", namespace, "-o", "json"))["items"]
     ready = 0
@@ -58,31 +49,14 @@ def ready_pods(namespace):
     return len(pods), ready
 
 
-def audit_writes(audit_log, offset, is_actor):
-    counts = {}
-    with open(audit_log) as f:
-        f.seek(offset)
-        for line in f:
-            event = json.loads(line)
-            if event.get("stage") != "ResponseComplete" or not is_actor(event):
-                continue
-            ref = event.get("objectRef", {})
-            key = f"{event['verb']} {ref.get('resource', '?')}" + (
-                f"/{ref['subresource']}" if ref.get("subresource") else "")
-            counts[key] = counts.get(key, 0) + 1
-    return counts
-
-
 def measure(kind, manifest, namespace, nodes, audit_log, is_actor, timeout):
     kubectl("create", "namespace", namespace)
     offset = os.path.getsize(audit_log)
     start = time.monotonic()
     kubectl("apply", "-n", namespace, "-f", "-", stdin=json.dumps(manifest))
     first_ready = None
-    samples = 0
     while True:
         total, ready = ready_pods(namespace)
-        samples += 1
         now = time.monotonic() - start
         if ready > 0 and first_ready is None:
             first_ready = now
@@ -93,12 +67,48 @@ def measure(kind, manifest, namespace, nodes, audit_log, is_actor, timeout):
         time.sleep(0.25)
     elapsed = time.monotonic() - start
     # Let trailing status writes land before counting.
-    time.sleep(3)
+    time.sleep(benchlib.TRAILING_WRITES_SECONDS)
     writes = audit_writes(audit_log, offset, is_actor)
     print(f"{kind}: {nodes} Ready pods in {elapsed:.1f}s (first after {first_ready:.1f}s), "
           f"writes {sum(writes.values())}: {writes}", file=sys.stderr)
     return {"seconds": round(elapsed, 1), "first_ready_seconds": round(first_ready, 1),
             "writes": writes, "writes_total": sum(writes.values())}
+
+
+def scenario(cluster, nodes, timeout=600, nodedaemon_first=False, cleanup=True):
+    """Both controllers place one pod per node on `cluster` (an operator must be running).
+    Returns the result record and the markdown lines of its table."""
+    daemonset, nodedaemon = workloads(TEMPLATE)
+
+    def run_builtin():
+        return measure("DaemonSet", daemonset, "bench-builtin", nodes, cluster.audit_log,
+                       builtin_actor("bench-builtin"), timeout)
+
+    def run_nodedaemon():
+        return measure("NodeDaemon", nodedaemon, "bench-nodedaemon", nodes, cluster.audit_log,
+                       nodedaemon_actor("bench-nodedaemon"), timeout)
+
+    if nodedaemon_first:
+        ours = run_nodedaemon()
+        builtin = run_builtin()
+    else:
+        builtin = run_builtin()
+        ours = run_nodedaemon()
+    if cleanup:
+        for namespace in ("bench-builtin", "bench-nodedaemon"):
+            delete_namespace(namespace, wait=True)
+    ratio = round(ours["seconds"] / builtin["seconds"], 2)
+    lines = [
+        "| controller | all Ready | first Ready | API writes | writes by kind |",
+        "|---|---|---|---|---|",
+        f"| built-in DaemonSet | {builtin['seconds']} s | {builtin['first_ready_seconds']} s "
+        f"| {builtin['writes_total']} | {builtin['writes']} |",
+        f"| NodeDaemon | {ours['seconds']} s | {ours['first_ready_seconds']} s "
+        f"| {ours['writes_total']} | {ours['writes']} |",
+        "",
+        f"NodeDaemon / built-in time: {ratio}",
+    ]
+    return {"nodes": nodes, "builtin": builtin, "nodedaemon": ours, "ratio": ratio}, lines
 
 
 def main():
@@ -111,81 +121,23 @@ def main():
                              "first one's pods; run both orders to see the effect)")
     args = parser.parse_args()
 
-    jar = os.path.join(ROOT, "target/quarkus-app/quarkus-run.jar")
-    if not os.path.exists(jar):
-        sys.exit("build the operator first: ./mvnw package -DskipTests")
-    run(os.path.join(ROOT, "hack/cluster"), "down", "--name", CLUSTER, check=False)
-    t = time.monotonic()
-    env_lines = run(os.path.join(ROOT, "hack/cluster"), "up", "--name", CLUSTER,
-                    "--nodes", str(args.nodes), "--daemonset-controller")
-    print(f"cluster with {args.nodes} nodes up in {time.monotonic() - t:.1f}s", file=sys.stderr)
-    for line in env_lines.splitlines():
-        key, value = line.removeprefix("export ").split("=", 1)
-        os.environ[key] = value.replace("$PATH", os.environ["PATH"])
-    state = os.path.dirname(os.environ["KUBECONFIG"])
-    audit_log = os.path.join(state, "audit.log")
-
-    operator = subprocess.Popen(
-        [os.path.join(ROOT, "hack/operator"), "-Dquarkus.http.port=0"],
-        stdout=open(os.path.join(state, "logs/operator.log"), "w"), stderr=subprocess.STDOUT)
+    require_jar()
+    cluster = Cluster(CLUSTER, args.nodes)
+    operator = Operator(cluster)
     try:
-        deadline = time.monotonic() + 120
-        while "nodedaemons" not in run("kubectl", "api-resources", check=False) or \
-                "started" not in open(os.path.join(state, "logs/operator.log")).read():
-            if time.monotonic() > deadline or operator.poll() is not None:
-                sys.exit("operator did not start; see " + state + "/logs/operator.log")
-            time.sleep(0.5)
-
-        daemonset = {
-            "apiVersion": "apps/v1", "kind": "DaemonSet",
-            "metadata": {"name": "bench-agent"},
-            "spec": {"selector": {"matchLabels": {"app": "bench-agent"}}, "template": TEMPLATE},
-        }
-        nodedaemon = dict(daemonset, apiVersion="nodedaemon.dev/v1alpha1", kind="NodeDaemon")
-        def run_builtin():
-            return measure(
-                "DaemonSet", daemonset, "bench-builtin", args.nodes, audit_log,
-                lambda e: e["user"]["username"] == "system:kube-controller-manager"
-                and e.get("objectRef", {}).get("namespace") == "bench-builtin",
-                args.timeout)
-
-        def run_nodedaemon():
-            return measure(
-                "NodeDaemon", nodedaemon, "bench-nodedaemon", args.nodes, audit_log,
-                lambda e: e.get("userAgent", "").startswith("fabric8")
-                and e.get("objectRef", {}).get("namespace") == "bench-nodedaemon",
-                args.timeout)
-
-        if args.nodedaemon_first:
-            ours = run_nodedaemon()
-            builtin = run_builtin()
-        else:
-            builtin = run_builtin()
-            ours = run_nodedaemon()
+        operator.wait_started()
+        record, lines = scenario(cluster, args.nodes, args.timeout, args.nodedaemon_first,
+                                 cleanup=False)
     finally:
-        operator.terminate()
-        operator.wait(30)
+        operator.stop()
         if not args.keep:
-            run(os.path.join(ROOT, "hack/cluster"), "down", "--name", CLUSTER, check=False)
+            cluster.down()
 
-    ratio = ours["seconds"] / builtin["seconds"]
-    record = {
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "nodes": args.nodes, "machine": f"{os.cpu_count()} cores, {platform.machine()}",
-        "builtin": builtin, "nodedaemon": ours, "ratio": round(ratio, 2),
-    }
     with open(os.path.join(ROOT, "bench/results/placement.md"), "a") as out:
-        out.write(
-            f"\n## {record['date']}: {args.nodes} kwok nodes, {record['machine']}\n\n"
-            f"Command: `bench/placement.py --nodes {args.nodes}"
-            f"{' --nodedaemon-first' if args.nodedaemon_first else ''}` (after `./mvnw package -DskipTests`)\n\n"
-            "| controller | all Ready | first Ready | API writes | writes by kind |\n"
-            "|---|---|---|---|---|\n"
-            f"| built-in DaemonSet | {builtin['seconds']} s | {builtin['first_ready_seconds']} s "
-            f"| {builtin['writes_total']} | {builtin['writes']} |\n"
-            f"| NodeDaemon | {ours['seconds']} s | {ours['first_ready_seconds']} s "
-            f"| {ours['writes_total']} | {ours['writes']} |\n\n"
-            f"NodeDaemon / built-in time: {record['ratio']}\n")
+        out.write(header(f"{args.nodes} kwok nodes") + "\n"
+                  f"Command: `bench/placement.py --nodes {args.nodes}"
+                  f"{' --nodedaemon-first' if args.nodedaemon_first else ''}` "
+                  "(after `./mvnw package -DskipTests`)\n\n" + "\n".join(lines) + "\n")
     print(json.dumps(record, indent=1))
 
 

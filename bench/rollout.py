@@ -14,18 +14,19 @@ one Ready pod of the new image. Figures per run:
   - peak pods on one node (2 is the surge pod beside the old one);
   - API writes by the controller during the update, and per node (from the audit log).
 Results are appended to bench/results/rollout.md. Loopback only; each phase bounded by --timeout.
+bench/run-all runs the same scenario (scenario() below) as part of the suite.
 """
 import argparse
-import datetime
 import json
 import os
-import platform
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from placement import ROOT, audit_writes, kubectl, run  # noqa: E402
+import benchlib  # noqa: E402
+from benchlib import (ROOT, Cluster, Operator, audit_writes, builtin_actor,  # noqa: E402
+                      delete_namespace, header, kubectl, nodedaemon_actor, require_jar,
+                      workloads)
 
 CLUSTER = "bench-rollout"
 OLD_IMAGE = "registry.example/bench-agent:1"
@@ -91,7 +92,8 @@ def measure(kind, manifest, namespace, nodes, audit_log, is_actor, timeout):
     kubectl("create", "namespace", namespace)
     kubectl("apply", "-n", namespace, "-f", "-", stdin=json.dumps(manifest))
     wait_all(namespace, nodes, OLD_IMAGE, timeout)
-    time.sleep(3)  # trailing status writes of the placement are not the update's
+    # trailing status writes of the placement are not the update's
+    time.sleep(benchlib.TRAILING_WRITES_SECONDS)
     offset = os.path.getsize(audit_log)
     peaks = {"unavailable": 0, "per_node": 0}
 
@@ -105,16 +107,50 @@ def measure(kind, manifest, namespace, nodes, audit_log, is_actor, timeout):
             "-p", json.dumps([{"op": "replace", "path": "/spec/template/spec/containers/0/image",
                                "value": NEW_IMAGE}]))
     elapsed = wait_all(namespace, nodes, NEW_IMAGE, timeout, track)
-    time.sleep(3)
+    time.sleep(benchlib.TRAILING_WRITES_SECONDS)
     writes = audit_writes(audit_log, offset, is_actor)
     total = sum(writes.values())
     print(f"{kind}: {nodes} nodes updated in {elapsed:.1f}s, peak unavailable "
           f"{peaks['unavailable']}, peak pods per node {peaks['per_node']}, writes {total}: "
           f"{writes}", file=sys.stderr)
-    kubectl("delete", "namespace", namespace, "--wait=false")
+    delete_namespace(namespace)
     return {"seconds": round(elapsed, 1), "peak_unavailable": peaks["unavailable"],
             "peak_per_node": peaks["per_node"], "writes": writes, "writes_total": total,
             "writes_per_node": round(total / nodes, 2)}
+
+
+def scenario(cluster, nodes, budget="10%", ready_delay="2s", timeout=900):
+    """A rolling update with maxUnavailable = budget, then maxSurge = budget, each by both
+    controllers on `cluster` (an operator must be running). Returns one record per strategy and
+    the markdown lines of the table."""
+    results = []
+    for strategy in ("maxUnavailable", "maxSurge"):
+        rolling = ({"maxUnavailable": budget} if strategy == "maxUnavailable"
+                   else {"maxUnavailable": 0, "maxSurge": budget})
+        daemonset, nodedaemon = workloads(
+            template(ready_delay), update_strategy={"type": "RollingUpdate",
+                                                    "rollingUpdate": rolling})
+        ns_builtin = f"bench-builtin-{strategy.lower()}"
+        ns_ours = f"bench-nodedaemon-{strategy.lower()}"
+        builtin = measure("DaemonSet " + strategy, daemonset, ns_builtin, nodes,
+                          cluster.audit_log, builtin_actor(ns_builtin), timeout)
+        ours = measure("NodeDaemon " + strategy, nodedaemon, ns_ours, nodes, cluster.audit_log,
+                       nodedaemon_actor(ns_ours), timeout)
+        results.append({"strategy": f"{strategy} {budget}", "builtin": builtin,
+                        "nodedaemon": ours, "ratio": round(ours["seconds"] / builtin["seconds"],
+                                                           2)})
+    lines = ["| strategy | controller | update wall time | peak unavailable | peak pods/node "
+             "| writes | writes/node | writes by kind |",
+             "|---|---|---|---|---|---|---|---|"]
+    for result in results:
+        for name, r in (("built-in DaemonSet", result["builtin"]),
+                        ("NodeDaemon", result["nodedaemon"])):
+            lines.append(f"| {result['strategy']} | {name} | {r['seconds']} s | "
+                         f"{r['peak_unavailable']} | {r['peak_per_node']} | {r['writes_total']} | "
+                         f"{r['writes_per_node']} | {r['writes']} |")
+    lines.append("")
+    lines += [f"NodeDaemon / built-in time, {r['strategy']}: {r['ratio']}" for r in results]
+    return results, lines
 
 
 def main():
@@ -126,75 +162,25 @@ def main():
     parser.add_argument("--keep", action="store_true", help="leave the cluster running")
     args = parser.parse_args()
 
-    jar = os.path.join(ROOT, "target/quarkus-app/quarkus-run.jar")
-    if not os.path.exists(jar):
-        sys.exit("build the operator first: ./mvnw package -DskipTests")
-    run(os.path.join(ROOT, "hack/cluster"), "down", "--name", CLUSTER, check=False)
-    env_lines = run(os.path.join(ROOT, "hack/cluster"), "up", "--name", CLUSTER,
-                    "--nodes", str(args.nodes), "--daemonset-controller")
-    for line in env_lines.splitlines():
-        key, value = line.removeprefix("export ").split("=", 1)
-        os.environ[key] = value.replace("$PATH", os.environ["PATH"])
-    state = os.path.dirname(os.environ["KUBECONFIG"])
-    audit_log = os.path.join(state, "audit.log")
-
-    operator = subprocess.Popen(
-        [os.path.join(ROOT, "hack/operator"), "-Dquarkus.http.port=0"],
-        stdout=open(os.path.join(state, "logs/operator.log"), "w"), stderr=subprocess.STDOUT)
-    results = []
+    require_jar()
+    cluster = Cluster(CLUSTER, args.nodes)
+    operator = Operator(cluster)
     try:
-        deadline = time.monotonic() + 180
-        while "nodedaemons" not in run("kubectl", "api-resources", check=False) or \
-                "started" not in open(os.path.join(state, "logs/operator.log")).read():
-            if time.monotonic() > deadline or operator.poll() is not None:
-                sys.exit("operator did not start; see " + state + "/logs/operator.log")
-            time.sleep(0.5)
-
-        for strategy in ("maxUnavailable", "maxSurge"):
-            rolling = ({"maxUnavailable": args.budget} if strategy == "maxUnavailable"
-                       else {"maxUnavailable": 0, "maxSurge": args.budget})
-            daemonset = {
-                "apiVersion": "apps/v1", "kind": "DaemonSet",
-                "metadata": {"name": "bench-agent"},
-                "spec": {"selector": {"matchLabels": {"app": "bench-agent"}},
-                         "template": template(args.ready_delay),
-                         "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": rolling}},
-            }
-            nodedaemon = dict(daemonset, apiVersion="nodedaemon.dev/v1alpha1", kind="NodeDaemon")
-            ns_builtin = f"bench-builtin-{strategy.lower()}"
-            ns_ours = f"bench-nodedaemon-{strategy.lower()}"
-            builtin = measure(
-                "DaemonSet " + strategy, daemonset, ns_builtin, args.nodes, audit_log,
-                lambda e, ns=ns_builtin: e["user"]["username"] == "system:kube-controller-manager"
-                and e.get("objectRef", {}).get("namespace") == ns, args.timeout)
-            ours = measure(
-                "NodeDaemon " + strategy, nodedaemon, ns_ours, args.nodes, audit_log,
-                lambda e, ns=ns_ours: e.get("userAgent", "").startswith("fabric8")
-                and e.get("objectRef", {}).get("namespace") == ns, args.timeout)
-            results.append((strategy, builtin, ours))
+        operator.wait_started()
+        _, lines = scenario(cluster, args.nodes, args.budget, args.ready_delay, args.timeout)
     finally:
-        operator.terminate()
-        operator.wait(30)
+        operator.stop()
         if not args.keep:
-            run(os.path.join(ROOT, "hack/cluster"), "down", "--name", CLUSTER, check=False)
+            cluster.down()
 
-    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    machine = f"{os.cpu_count()} cores, {platform.machine()}"
-    lines = [f"\n## {date}: {args.nodes} kwok nodes, budget {args.budget}, ready delay "
-             f"{args.ready_delay}, {machine}\n",
-             f"Command: `bench/rollout.py --nodes {args.nodes} --budget {args.budget} "
-             f"--ready-delay {args.ready_delay}` (after `./mvnw package -DskipTests`)\n",
-             "| strategy | controller | update wall time | peak unavailable | peak pods/node "
-             "| writes | writes/node | writes by kind |",
-             "|---|---|---|---|---|---|---|---|"]
-    for strategy, builtin, ours in results:
-        for name, r in (("built-in DaemonSet", builtin), ("NodeDaemon", ours)):
-            lines.append(f"| {strategy} {args.budget} | {name} | {r['seconds']} s | "
-                         f"{r['peak_unavailable']} | {r['peak_per_node']} | {r['writes_total']} | "
-                         f"{r['writes_per_node']} | {r['writes']} |")
+    text = (header(f"{args.nodes} kwok nodes, budget {args.budget}, ready delay "
+                   f"{args.ready_delay}") + "\n"
+            f"Command: `bench/rollout.py --nodes {args.nodes} --budget {args.budget} "
+            f"--ready-delay {args.ready_delay}` (after `./mvnw package -DskipTests`)\n\n"
+            + "\n".join(lines) + "\n")
     with open(os.path.join(ROOT, "bench/results/rollout.md"), "a") as out:
-        out.write("\n".join(lines) + "\n")
-    print("\n".join(lines))
+        out.write(text)
+    print(text)
 
 
 if __name__ == "__main__":

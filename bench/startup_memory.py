@@ -8,7 +8,8 @@ Steps, each bounded by --timeout:
  1. hack/cluster up with --nodes kwok nodes; the packaged operator (./mvnw package -DskipTests)
     started with hack/operator; time from process start to the "operator started" log line.
  2. Idle with 0 NodeDaemons for --settle seconds: VmRSS and VmHWM from /proc/<pid>/status.
- 3. One NodeDaemon on every node: time until numberReady == nodes, then RSS.
+ 3. One NodeDaemon on every node: time until numberReady == nodes, then RSS; with
+    --extra-nodedaemons K, K more NodeDaemons on every node (K+1 pods per node), then RSS.
  4. A rolling update at that size (image patched, maxUnavailable 10%): time until
     updatedNumberScheduled == numberAvailable == desired, then RSS (skipped with --no-rollout).
  5. The operator restarted with that NodeDaemon present and its spec's generation bumped: time
@@ -19,34 +20,20 @@ Everything listens on 127.0.0.1; the cluster and operator are stopped at the end
 the cluster). Results are appended to bench/results/startup-memory.md.
 """
 import argparse
-import datetime
 import json
 import os
-import platform
 import re
 import subprocess
 import sys
 import time
+import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import ROOT, Cluster, Operator, header, kubectl, log, require_jar, run  # noqa: E402
+
 CLUSTER = "bench-memory"
 NAMESPACE = "bench-memory"
 NAME = "bench-agent"
-
-
-def run(*args, stdin=None, check=True):
-    result = subprocess.run(args, input=stdin, capture_output=True, text=True)
-    if check and result.returncode != 0:
-        sys.exit(f"{' '.join(args)} failed:\n{result.stderr}")
-    return result.stdout
-
-
-def kubectl(*args, stdin=None):
-    return run("kubectl", *args, stdin=stdin)
-
-
-def log(message):
-    print(f"{datetime.datetime.now(datetime.timezone.utc):%H:%M:%S} {message}", file=sys.stderr)
 
 
 def memory(pid):
@@ -61,44 +48,32 @@ def memory(pid):
 
 
 def heap_used(pid, java_home):
-    """Java heap in use, MiB, from jcmd GC.heap_info (None if jcmd is unavailable)."""
+    """Java heap in use, MiB, from jcmd GC.heap_info (None if jcmd is unavailable): G1's heap
+    line, or the sum of the Serial and Parallel collectors' generations."""
     result = subprocess.run([os.path.join(java_home, "bin/jcmd"), str(pid), "GC.heap_info"],
                             capture_output=True, text=True)
-    match = re.search(r"heap +total.*?used (\d+)K", result.stdout)
-    return round(int(match.group(1)) / 1024) if match else None
+    g1 = re.search(r"garbage-first heap +total.*?used (\d+)K", result.stdout)
+    used = ([int(g1.group(1))] if g1 else
+            [int(k) for k in re.findall(r"(?:DefNew|Tenured|generation|Gen|PSYoungGen|ParOldGen) +total \d+K, used (\d+)K",
+                                        result.stdout)])
+    return round(sum(used) / 1024) if used else None
 
 
-class Operator:
-    def __init__(self, state, label, jvm_args):
-        self.log_path = os.path.join(state, f"logs/operator-{label}.log")
-        self.started_at = time.monotonic()
-        self.started_wall = datetime.datetime.now(datetime.timezone.utc)
-        self.process = subprocess.Popen(
-            [os.path.join(ROOT, "hack/operator"), "-Dquarkus.http.port=0", *jvm_args],
-            stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT)
-
-    def log_text(self):
-        with open(self.log_path) as f:
-            return f.read()
-
-    def wait_started(self, timeout):
-        deadline = time.monotonic() + timeout
-        while "NodeDaemon operator started" not in self.log_text():
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                sys.exit("operator did not start; see " + self.log_path)
-            time.sleep(0.05)
-        return time.monotonic() - self.started_at
-
-    def log_lines(self, *needles):
-        return [line.strip() for line in self.log_text().splitlines()
-                if any(needle in line for needle in needles)]
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+def ready_after(operator, timeout):
+    """Seconds from process start until /q/health/ready answers 200 (None if never)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        operator.check_alive()
+        match = re.search(r"Listening on: (http://[0-9.:]+)", operator.log_text())
+        if match:
+            try:
+                with urllib.request.urlopen(match.group(1) + "/q/health/ready", timeout=2) as r:
+                    if r.status == 200:
+                        return time.monotonic() - operator.started_at
+            except OSError:
+                pass
+        time.sleep(0.05)
+    return None
 
 
 def status(namespace, name):
@@ -123,16 +98,16 @@ def wait_for(description, condition, timeout, interval=0.5):
         time.sleep(interval)
 
 
-def nodedaemon(image):
+def nodedaemon(image, name=NAME):
     return {
         "apiVersion": "nodedaemon.dev/v1alpha1", "kind": "NodeDaemon",
-        "metadata": {"name": NAME},
+        "metadata": {"name": name},
         "spec": {
-            "selector": {"matchLabels": {"app": NAME}},
+            "selector": {"matchLabels": {"app": name}},
             "updateStrategy": {"type": "RollingUpdate",
                                "rollingUpdate": {"maxUnavailable": "10%"}},
             "template": {
-                "metadata": {"labels": {"app": NAME}},
+                "metadata": {"labels": {"app": name}},
                 "spec": {"containers": [{
                     "name": "agent", "image": image,
                     "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}},
@@ -142,24 +117,138 @@ def nodedaemon(image):
     }
 
 
-def all_ready(nodes):
+def all_ready(nodes, name=NAME):
     def check():
-        _, st = status(NAMESPACE, NAME)
+        _, st = status(NAMESPACE, name)
         return st if st.get("numberReady", 0) >= nodes and st.get(
             "desiredNumberScheduled") == nodes else None
     return check
 
 
 def sample(label, operator, java_home, figures, extra=None):
-    if operator.process.poll() is not None:
-        sys.exit(f"operator exited ({operator.process.returncode}); see {operator.log_path}")
-    pid = operator.process.pid
-    mem = memory(pid)
+    operator.check_alive()
+    mem = memory(operator.pid)
     row = {"state": label, "rss_mib": mem["VmRSS"], "hwm_mib": mem["VmHWM"],
-           "heap_used_mib": heap_used(pid, java_home)}
+           "heap_used_mib": heap_used(operator.pid, java_home)}
     row.update(extra or {})
     figures.append(row)
     log(f"{label}: {row}")
+
+
+def scenario(cluster, nodes, more_nodes=0, settle=20, jvm_args=(), rollout=True, timeout=900,
+             extra_nodedaemons=0):
+    """Steps 1-6 of the module's description on `cluster` (no other operator may run on it).
+    Returns a record (timings, memory rows, log lines, complete) and the markdown lines."""
+    java_home = run(os.path.join(ROOT, ".mvn/select-jdk")).strip()
+    figures, timings, log_excerpts = [], Timings(), []
+    operator = None
+    complete = False
+    try:
+        kubectl("create", "namespace", NAMESPACE)
+        # 1-2: cold start with no NodeDaemon, then idle.
+        operator = Operator(cluster, "cold", jvm_args)
+        timings["process start -> operator started (0 NodeDaemons)"] = operator.wait_started(120)
+        ready = ready_after(operator, 60)
+        if ready is not None:
+            timings["process start -> readiness probe passes (0 NodeDaemons)"] = ready
+        log_excerpts += operator.log_lines("started in", "NodeDaemon operator started")
+        time.sleep(settle)  # idle on purpose: the figure is the RSS after settling
+        sample(f"idle, 0 NodeDaemons, {nodes} nodes", operator, java_home, figures)
+
+        # 3: one NodeDaemon on every node.
+        kubectl("apply", "-n", NAMESPACE, "-f", "-",
+                stdin=json.dumps(nodedaemon("registry.example/bench-agent:1")))
+        seconds, _ = wait_for("placement", all_ready(nodes), timeout)
+        timings[f"NodeDaemon applied -> {nodes} Ready pods"] = seconds
+        sample(f"1 NodeDaemon on {nodes} nodes, all Ready", operator, java_home, figures)
+
+        # 3b: more NodeDaemons on every node (more pods for the same nodes).
+        if extra_nodedaemons > 0:
+            t = time.monotonic()
+            for i in range(1, extra_nodedaemons + 1):
+                kubectl("apply", "-n", NAMESPACE, "-f", "-", stdin=json.dumps(
+                    nodedaemon("registry.example/bench-agent:1", f"{NAME}-{i}")))
+            for i in range(1, extra_nodedaemons + 1):
+                wait_for(f"placement of {NAME}-{i}", all_ready(nodes, f"{NAME}-{i}"), timeout)
+            total = nodes * (extra_nodedaemons + 1)
+            timings[f"{extra_nodedaemons} more NodeDaemons applied -> {total} Ready pods"] = \
+                time.monotonic() - t
+            time.sleep(settle)
+            sample(f"{extra_nodedaemons + 1} NodeDaemons on {nodes} nodes, {total} pods Ready",
+                   operator, java_home, figures)
+
+        # 4: rolling update at that size.
+        if rollout:
+            kubectl("patch", "nodedaemon", NAME, "-n", NAMESPACE, "--type", "json", "-p",
+                    json.dumps([{"op": "replace",
+                                 "path": "/spec/template/spec/containers/0/image",
+                                 "value": "registry.example/bench-agent:2"}]))
+            hwm_before = memory(operator.pid)["VmHWM"]
+
+            def rolled():
+                generation, st = status(NAMESPACE, NAME)
+                desired = st.get("desiredNumberScheduled")
+                return st if st.get("observedGeneration") == generation and desired == \
+                    nodes and st.get("updatedNumberScheduled") == desired and \
+                    st.get("numberAvailable") == desired else None
+            seconds, _ = wait_for("rolling update", rolled, timeout)
+            timings[f"image patched -> {nodes} pods updated and available "
+                    "(maxUnavailable 10%)"] = seconds
+            sample(f"after a rolling update of {nodes} pods", operator, java_home, figures,
+                   {"hwm_before_rollout_mib": hwm_before})
+
+        # 5: restart with the NodeDaemon present and a new generation to observe.
+        operator.stop()
+        kubectl("patch", "nodedaemon", NAME, "-n", NAMESPACE, "--type", "merge", "-p",
+                json.dumps({"spec": {"minReadySeconds": 1}}))
+        generation, _ = status(NAMESPACE, NAME)
+        operator = Operator(cluster, "warm", jvm_args)
+        started = operator.wait_started(120)
+        seconds, _ = wait_for(
+            "first reconcile",
+            lambda: status(NAMESPACE, NAME)[1].get("observedGeneration") == generation,
+            timeout, interval=0.1)
+        timings[f"process start -> operator started (1 NodeDaemon, {nodes} pods)"] = started
+        timings["process start -> first reconcile done (observedGeneration set)"] = \
+            time.monotonic() - operator.started_at
+        log_excerpts += operator.log_lines("started in", "NodeDaemon operator started")
+
+        # 6: more nodes.
+        if more_nodes > 0:
+            total = nodes + more_nodes
+            t = time.monotonic()
+            cluster.add_nodes(more_nodes, "more-")
+            log(f"{more_nodes} nodes added in {time.monotonic() - t:.1f}s")
+            seconds, _ = wait_for("placement on added nodes", all_ready(total), timeout)
+            timings[f"{more_nodes} nodes added -> {total} Ready pods"] = time.monotonic() - t
+            sample(f"1 NodeDaemon on {total} nodes, all Ready", operator, java_home, figures)
+        complete = True
+    except SystemExit as failure:
+        log(f"stopped early: {failure}")
+    finally:
+        if operator:
+            operator.stop()
+        # Keep the operator logs: the cluster's state directory goes with `down`.
+        os.makedirs(os.path.join(ROOT, "target/bench"), exist_ok=True)
+        for name in os.listdir(os.path.join(cluster.state, "logs")):
+            if name.startswith("operator-"):
+                subprocess.run(["cp", os.path.join(cluster.state, "logs", name),
+                                os.path.join(ROOT, "target/bench", name)])
+        kubectl("delete", "namespace", NAMESPACE, "--wait=false")
+
+    java = subprocess.run([os.path.join(java_home, "bin/java"), "-version"],
+                          capture_output=True, text=True).stderr.splitlines()[0]
+    lines = [f"Java: {java}; JVM args: {' '.join(jvm_args) or 'those of hack/operator'}", ""]
+    if not complete:
+        lines += ["**Stopped early**; the steps below are those that ran.", ""]
+    lines += ["| step | seconds |", "|---|---|"]
+    lines += [f"| {step} | {seconds:.1f} |" for step, seconds in timings.items()]
+    lines += ["", "| state | VmRSS MiB | VmHWM MiB | heap used MiB |", "|---|---|---|---|"]
+    lines += [f"| {r['state']} | {r['rss_mib']} | {r['hwm_mib']} | {r['heap_used_mib']} |"
+              for r in figures]
+    lines += ["", "Operator log lines:", "", "```", *log_excerpts, "```"]
+    record = {"timings": dict(timings), "memory": figures, "complete": complete}
+    return record, lines
 
 
 def main():
@@ -172,133 +261,30 @@ def main():
     parser.add_argument("--jvm-arg", action="append", default=[],
                         help="extra JVM argument for the operator (repeatable)")
     parser.add_argument("--no-rollout", action="store_true")
+    parser.add_argument("--extra-nodedaemons", type=int, default=0,
+                        help="NodeDaemons added on every node after the first (more pods)")
     parser.add_argument("--keep", action="store_true", help="leave the cluster running")
     args = parser.parse_args()
 
-    jar = os.path.join(ROOT, "target/quarkus-app/quarkus-run.jar")
-    if not os.path.exists(jar):
-        sys.exit("build the operator first: ./mvnw package -DskipTests")
-    java_home = run(os.path.join(ROOT, ".mvn/select-jdk")).strip()
-    cluster = os.path.join(ROOT, "hack/cluster")
-    run(cluster, "down", "--name", CLUSTER, check=False)
-    t = time.monotonic()
-    env_lines = run(cluster, "up", "--name", CLUSTER, "--nodes", str(args.nodes))
-    log(f"cluster with {args.nodes} nodes up in {time.monotonic() - t:.1f}s")
-    for line in env_lines.splitlines():
-        key, value = line.removeprefix("export ").split("=", 1)
-        os.environ[key] = value.replace("$PATH", os.environ["PATH"])
-    state = os.path.dirname(os.environ["KUBECONFIG"])
-
-    figures, timings, log_excerpts = [], Timings(), []
-    operator = None
-    complete = False
+    require_jar()
+    cluster = Cluster(CLUSTER, args.nodes, daemonset_controller=False)
     try:
-        kubectl("create", "namespace", NAMESPACE)
-        # 1-2: cold start with no NodeDaemon, then idle.
-        operator = Operator(state, "cold", args.jvm_arg)
-        timings["process start -> operator started (0 NodeDaemons)"] = operator.wait_started(120)
-        log_excerpts += operator.log_lines("started in", "NodeDaemon operator started")
-        time.sleep(args.settle)  # idle on purpose: the figure is the RSS after settling
-        sample(f"idle, 0 NodeDaemons, {args.nodes} nodes", operator, java_home,
-               figures)
-
-        # 3: one NodeDaemon on every node.
-        kubectl("apply", "-n", NAMESPACE, "-f", "-",
-                stdin=json.dumps(nodedaemon("registry.example/bench-agent:1")))
-        seconds, _ = wait_for("placement", all_ready(args.nodes), args.timeout)
-        timings[f"NodeDaemon applied -> {args.nodes} Ready pods"] = seconds
-        sample(f"1 NodeDaemon on {args.nodes} nodes, all Ready", operator, java_home,
-               figures)
-
-        # 4: rolling update at that size.
-        if not args.no_rollout:
-            kubectl("patch", "nodedaemon", NAME, "-n", NAMESPACE, "--type", "json", "-p",
-                    json.dumps([{"op": "replace",
-                                 "path": "/spec/template/spec/containers/0/image",
-                                 "value": "registry.example/bench-agent:2"}]))
-            hwm_before = memory(operator.process.pid)["VmHWM"]
-
-            def rolled():
-                generation, st = status(NAMESPACE, NAME)
-                desired = st.get("desiredNumberScheduled")
-                return st if st.get("observedGeneration") == generation and desired == \
-                    args.nodes and st.get("updatedNumberScheduled") == desired and \
-                    st.get("numberAvailable") == desired else None
-            seconds, _ = wait_for("rolling update", rolled, args.timeout)
-            timings[f"image patched -> {args.nodes} pods updated and available "
-                    "(maxUnavailable 10%)"] = seconds
-            sample(f"after a rolling update of {args.nodes} pods", operator,
-                   java_home, figures, {"hwm_before_rollout_mib": hwm_before})
-
-        # 5: restart with the NodeDaemon present and a new generation to observe.
-        operator.stop()
-        kubectl("patch", "nodedaemon", NAME, "-n", NAMESPACE, "--type", "merge", "-p",
-                json.dumps({"spec": {"minReadySeconds": 1}}))
-        generation, _ = status(NAMESPACE, NAME)
-        operator = Operator(state, "warm", args.jvm_arg)
-        started = operator.wait_started(120)
-        seconds, _ = wait_for(
-            "first reconcile",
-            lambda: status(NAMESPACE, NAME)[1].get("observedGeneration") == generation,
-            args.timeout, interval=0.1)
-        timings[f"process start -> operator started (1 NodeDaemon, {args.nodes} pods)"] = started
-        timings["process start -> first reconcile done (observedGeneration set)"] = \
-            time.monotonic() - operator.started_at
-        log_excerpts += operator.log_lines("started in", "NodeDaemon operator started")
-
-        # 6: more nodes.
-        if args.more_nodes > 0:
-            total = args.nodes + args.more_nodes
-            t = time.monotonic()
-            # add-nodes gives up waiting for Ready nodes after a while on a loaded machine; kwok
-            # goes on making them Ready, and the wait below covers the rest.
-            run(cluster, "add-nodes", "--name", CLUSTER, "--count", str(args.more_nodes),
-                "--prefix", "more-", check=False)
-            log(f"{args.more_nodes} nodes added in {time.monotonic() - t:.1f}s")
-            seconds, _ = wait_for("placement on added nodes", all_ready(total), args.timeout)
-            timings[f"{args.more_nodes} nodes added -> {total} Ready pods"] = \
-                time.monotonic() - t
-            sample(f"1 NodeDaemon on {total} nodes, all Ready", operator, java_home,
-                   figures)
-        complete = True
-    except SystemExit as failure:
-        complete = False
-        log(f"stopped early: {failure}")
+        record, lines = scenario(cluster, args.nodes, args.more_nodes, args.settle, args.jvm_arg,
+                                 not args.no_rollout, args.timeout, args.extra_nodedaemons)
     finally:
-        if operator:
-            operator.stop()
-        # Keep the operator logs: the cluster's state directory goes with `down`.
-        os.makedirs(os.path.join(ROOT, "target/bench"), exist_ok=True)
-        for name in os.listdir(os.path.join(state, "logs")):
-            if name.startswith("operator-"):
-                subprocess.run(["cp", os.path.join(state, "logs", name),
-                                os.path.join(ROOT, "target/bench", name)])
         if not args.keep:
-            run(cluster, "down", "--name", CLUSTER, check=False)
+            cluster.down()
 
-    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    machine = f"{os.cpu_count()} cores, {platform.machine()}"
-    java = subprocess.run([os.path.join(java_home, "bin/java"), "-version"],
-                          capture_output=True, text=True).stderr.splitlines()[0]
-    command = "bench/startup_memory.py --nodes {} --more-nodes {}{}{}".format(
+    command = "bench/startup_memory.py --nodes {} --more-nodes {}{}{}{}".format(
         args.nodes, args.more_nodes, "".join(f" --jvm-arg={a}" for a in args.jvm_arg),
-        " --no-rollout" if args.no_rollout else "")
+        " --no-rollout" if args.no_rollout else "",
+        f" --extra-nodedaemons {args.extra_nodedaemons}" if args.extra_nodedaemons else "")
     with open(os.path.join(ROOT, "bench/results/startup-memory.md"), "a") as out:
-        out.write(f"\n## {date}: {machine}, {java}, JVM args: "
-                  f"{' '.join(args.jvm_arg) or 'none (JVM defaults)'}\n\n"
+        out.write(header(f"{args.nodes} + {args.more_nodes} kwok nodes") + "\n"
                   f"Command: `{command}` (after `./mvnw package -DskipTests`)\n\n"
-                  + ("" if complete else "**Stopped early**; the steps below are those that ran.\n\n")
-                  +
-                  "| step | seconds |\n|---|---|\n")
-        for step, seconds in timings.items():
-            out.write(f"| {step} | {seconds:.1f} |\n")
-        out.write("\n| state | VmRSS MiB | VmHWM MiB | heap used MiB |\n|---|---|---|---|\n")
-        for row in figures:
-            out.write(f"| {row['state']} | {row['rss_mib']} | {row['hwm_mib']} "
-                      f"| {row['heap_used_mib']} |\n")
-        out.write("\nOperator log lines:\n\n```\n" + "\n".join(log_excerpts) + "\n```\n")
-    print(json.dumps({"timings": timings, "memory": figures}, indent=1))
-    if not complete:
+                  + "\n".join(lines) + "\n")
+    print(json.dumps(record, indent=1))
+    if not record["complete"]:
         sys.exit(1)
 
 

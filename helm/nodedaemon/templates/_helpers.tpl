@@ -91,3 +91,21 @@ another (renewDeadline not shorter than leaseDuration, retryPeriod not shorter t
 {{- end -}}
 {{- end -}}
 {{- end -}}
+
+{{/*
+The operator's JVM options: files/jvm-options (one per line, '#' comments; hack/operator reads the
+same file), then jvm.extraOptions, which win where they repeat one.
+*/}}
+{{- define "nodedaemon.jvmOptions" -}}
+{{- $options := list -}}
+{{- range (.Files.Get "files/jvm-options" | splitList "\n") -}}
+{{- $line := trim . -}}
+{{- if and $line (not (hasPrefix "#" $line)) -}}
+{{- $options = append $options $line -}}
+{{- end -}}
+{{- end -}}
+{{- with .Values.jvm.extraOptions -}}
+{{- $options = append $options . -}}
+{{- end -}}
+{{- join " " $options -}}
+{{- end -}}

@@ -69,11 +69,16 @@ public record PlanInput(
       return false;
     }
     Integer minReady = nodeDaemon.getSpec().getMinReadySeconds();
+    int minReadySeconds = minReady == null ? 0 : minReady;
+    // Without minReadySeconds the time first seen ready is never read: skip building its key (a
+    // string per pod per call, the planner's hottest lookup at 5,000 nodes).
     return DaemonPods.isAvailable(
         pod,
-        minReady == null ? 0 : minReady,
+        minReadySeconds,
         now,
-        Optional.ofNullable(firstSeenReady.get(readinessKey(pod))));
+        minReadySeconds <= 0
+            ? Optional.empty()
+            : Optional.ofNullable(firstSeenReady.get(readinessKey(pod))));
   }
 
   /** A pod's identity for readiness: its UID and revision, so an in-place update starts afresh. */

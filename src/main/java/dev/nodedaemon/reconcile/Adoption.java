@@ -6,11 +6,14 @@ import dev.nodedaemon.apply.PodWriter;
 import dev.nodedaemon.events.EventSink;
 import dev.nodedaemon.observe.DaemonPods;
 import dev.nodedaemon.observe.SameTemplate;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,6 +37,7 @@ final class Adoption {
 
   private static final Logger LOG = Logger.getLogger(Adoption.class);
   private static final Duration RESCAN = Duration.ofMinutes(2);
+  private static final long PAGE = 500;
 
   private record Scan(long generation, Instant at) {}
 
@@ -59,15 +63,30 @@ final class Adoption {
       return false;
     }
     lastScan.put(uid, new Scan(generation, now));
-    List<Pod> candidates;
+    // Page by page, keeping only orphans: a selector's pods are all of the NodeDaemon's own pods
+    // too, and 5,000 of them listed in one response filled a 192 MiB heap (Java heap space in
+    // bench/results/startup-memory.md).
+    List<Pod> candidates = new ArrayList<>();
     try {
-      candidates =
-          client
-              .pods()
-              .inNamespace(nodeDaemon.getMetadata().getNamespace())
-              .withLabelSelector(nodeDaemon.getSpec().getSelector().toLabelSelector())
-              .list()
-              .getItems();
+      String next = null;
+      do {
+        PodList page =
+            client
+                .pods()
+                .inNamespace(nodeDaemon.getMetadata().getNamespace())
+                .withLabelSelector(nodeDaemon.getSpec().getSelector().toLabelSelector())
+                .list(new ListOptionsBuilder().withLimit(PAGE).withContinue(next).build());
+        for (Pod pod : page.getItems()) {
+          boolean hasController =
+              pod.getMetadata().getOwnerReferences() != null
+                  && pod.getMetadata().getOwnerReferences().stream()
+                      .anyMatch(o -> Boolean.TRUE.equals(o.getController()));
+          if (!hasController) {
+            candidates.add(pod);
+          }
+        }
+        next = page.getMetadata() == null ? null : page.getMetadata().getContinue();
+      } while (next != null && !next.isEmpty());
     } catch (KubernetesClientException e) {
       LOG.warnf(
           "listing adoption candidates for %s failed: %s",

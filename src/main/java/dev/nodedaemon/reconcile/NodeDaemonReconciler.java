@@ -166,9 +166,11 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
         (InformerEventSource<Node, NodeDaemon>)
             context.eventSourceRetriever().getEventSourceFor(Node.class, NODE_SOURCE);
     List<Node> nodes = nodeSource.list().toList();
-    Set<Pod> pods =
+    List<Pod> pods =
         deletions.asObserved(
-            Ownership.controlledBy(nodeDaemon, context.getSecondaryResources(Pod.class)), now);
+            Ownership.controlledBy(
+                nodeDaemon, context.getSecondaryResourcesAsStream(Pod.class).toList()),
+            now);
     String templateHash =
         TemplateHash.of(nodeDaemon.getSpec().getTemplate(), collisionCount(nodeDaemon));
     if (adoption.adoptOrphans(nodeDaemon, templateHash, now)) {

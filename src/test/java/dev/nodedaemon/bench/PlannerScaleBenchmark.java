@@ -24,7 +24,8 @@ import java.util.Set;
 /**
  * How long one reconcile's pure part (snapshot, plan, status) takes for a fleet of N nodes that all
  * run their pod: the cost every pod or node event pays. Prints the median of repeated runs for
- * 1,000, 2,500 and 5,000 nodes, so linear and quadratic growth are told apart at a glance.
+ * 1,000, 2,500 and 5,000 nodes, so linear and quadratic growth are told apart at a glance, as wall
+ * time and as the benchmark thread's CPU time (steadier on a shared machine).
  *
  * <p>Run: {@code ./mvnw -q test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=dev.nodedaemon.bench.PlannerScaleBenchmark}
@@ -36,6 +37,11 @@ public final class PlannerScaleBenchmark {
   public static void main(String[] args) {
     NodeDaemon nd = PodPlannerTest.logAgent();
     String revision = "rev1";
+    // Thread CPU time beside wall time: on a machine shared with other jobs the wall time
+    // measures the neighbours as much as the planner. The first size warms the JIT up longer.
+    java.lang.management.ThreadMXBean threads =
+        java.lang.management.ManagementFactory.getThreadMXBean();
+    int warmUp = 200;
     for (int nodes : new int[] {1_000, 2_500, 5_000}) {
       List<Node> fleet = new ArrayList<>();
       List<Pod> pods = new ArrayList<>();
@@ -75,9 +81,11 @@ public final class PlannerScaleBenchmark {
         pods.add(pod);
       }
       long[] micros = new long[30];
+      long[] cpuMicros = new long[micros.length];
       PodPlan plan = null;
-      for (int run = -10; run < micros.length; run++) { // 10 warm-up runs
+      for (int run = -warmUp; run < micros.length; run++) {
         long start = System.nanoTime();
+        long cpuStart = threads.getCurrentThreadCpuTime();
         ClusterSnapshot snapshot = ClusterSnapshot.of(fleet, pods);
         PlanInput input =
             new PlanInput(
@@ -95,16 +103,22 @@ public final class PlannerScaleBenchmark {
         StatusBuilder.build(input, plan, rollout, Optional.empty(), List.of(), 0);
         if (run >= 0) {
           micros[run] = (System.nanoTime() - start) / 1_000;
+          cpuMicros[run] = (threads.getCurrentThreadCpuTime() - cpuStart) / 1_000;
         }
       }
       Arrays.sort(micros);
+      Arrays.sort(cpuMicros);
+      warmUp = 20;
       System.out.printf(
-          "nodes=%d pods=%d: snapshot+plan+status median %.1f ms (min %.1f, max %.1f), creates=%d deletes=%d%n",
+          "nodes=%d pods=%d: snapshot+plan+status median %.1f ms (min %.1f, max %.1f), thread CPU"
+              + " median %.1f ms (min %.1f), creates=%d deletes=%d%n",
           nodes,
           pods.size(),
           micros[micros.length / 2] / 1000.0,
           micros[0] / 1000.0,
           micros[micros.length - 1] / 1000.0,
+          cpuMicros[cpuMicros.length / 2] / 1000.0,
+          cpuMicros[0] / 1000.0,
           plan.creates().size(),
           plan.deletes().size());
     }

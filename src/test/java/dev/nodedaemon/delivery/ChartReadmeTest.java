@@ -63,7 +63,7 @@ class ChartReadmeTest {
         .as("a described map is one row, its undescribed leaves folded into its default")
         .contains(
             "| `resources` | object | `{\"requests\":{\"cpu\":\"100m\",\"memory\":\"256Mi\"},"
-                + "\"limits\":{\"memory\":\"512Mi\"}}` |")
+                + "\"limits\":{\"memory\":\"384Mi\"}}` |")
         .doesNotContain("`resources.requests.cpu`");
   }
 

@@ -12,7 +12,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The operator's own deletes, shown to the planner before its informer shows them. */
@@ -31,7 +30,7 @@ class DeletionExpectationsTest {
 
     writer.delete(deleted);
 
-    Set<Pod> seen = expectations.asObserved(List.of(deleted, other), NOW.plusSeconds(5));
+    List<Pod> seen = expectations.asObserved(List.of(deleted, other), NOW.plusSeconds(5));
     assertThat(seen)
         .filteredOn(DaemonPods::isTerminating)
         .extracting(p -> p.getMetadata().getName())
