@@ -57,7 +57,9 @@ public final class TrimmingItemStore<T extends HasMetadata> implements ItemStore
 
   static void trimNode(Node node) {
     node.getMetadata().setManagedFields(null);
-    node.getMetadata().setAnnotations(null);
+    // Emptied, not null: the SDK's informer event source reads the annotations of every object
+    // (InformerEventSource.isEventKnownFromAnnotation), and a null map drops the node's events.
+    node.getMetadata().setAnnotations(java.util.Map.of());
     NodeSpec spec = node.getSpec();
     if (spec != null) {
       NodeSpec kept = new NodeSpec();

@@ -170,7 +170,8 @@ class TrimmingItemStoreTest {
     assertThat(node.getMetadata().getResourceVersion()).isEqualTo("7");
     assertThat(node.getMetadata().getDeletionTimestamp()).isEqualTo("2026-11-30T09:05:00Z");
     assertThat(node.getMetadata().getLabels()).containsEntry("disktype", "ssd");
-    assertThat(node.getMetadata().getAnnotations()).isNullOrEmpty();
+    // Empty but present: the SDK reads it on every event, and null made it drop node events.
+    assertThat(node.getMetadata().getAnnotations()).isNotNull().isEmpty();
     assertThat(node.getMetadata().getManagedFields()).isNullOrEmpty();
     assertThat(node.getSpec().getUnschedulable()).isTrue();
     assertThat(node.getSpec().getTaints())
