@@ -67,6 +67,19 @@ class MetricsDashboardIT {
       fleet.create(nd);
       fleet.awaitReadyOnExactly("agent", nodes);
       fleet.awaitStatus("agent", complete(V1));
+      // Prometheus has scraped the counters at 0 before anything increments them: increase()
+      // takes a series whose first sample is already 1 for no increase at all.
+      String counters = "namespace=\"" + fleet.namespace() + "\",nodedaemon=\"agent\"";
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  prometheus.query("nodedaemon_gate_failures_total{" + counters + "} == 0").size()
+                          > 0
+                      && prometheus
+                              .query("nodedaemon_rollouts_failed_total{" + counters + "} == 0")
+                              .size()
+                          > 0);
 
       fleet.setImage("agent", V2);
       fleet.awaitAllOnImage("agent", nodes, V2);
