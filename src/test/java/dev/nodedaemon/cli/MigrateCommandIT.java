@@ -5,16 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.api.RolloutPhase;
-import dev.nodedaemon.observe.DaemonPods;
-import dev.nodedaemon.testing.LocalCluster;
-import dev.nodedaemon.testing.OperatorProcess;
+import dev.nodedaemon.testing.DaemonSetCluster;
 import dev.nodedaemon.testing.TestFleet;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -25,58 +19,17 @@ import org.junit.jupiter.api.Test;
  */
 class MigrateCommandIT {
 
-  private static LocalCluster cluster;
-  private static OperatorProcess operator;
-
   @BeforeAll
   static void clusterWithTheDaemonSetController() {
-    cluster =
-        LocalCluster.up(
-            "migratecli-" + ProcessHandle.current().pid(), 0, List.of("--daemonset-controller"));
-    operator = OperatorProcess.start(cluster, "migratecli", Map.of());
-  }
-
-  @AfterAll
-  static void tearDown() {
-    if (operator != null) {
-      operator.close();
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
+    DaemonSetCluster.get();
   }
 
   @Test
   void migrateKeepsTheDaemonSetsPodsAndReportsThem() throws Exception {
-    TestFleet fleet = new TestFleet(cluster, "migratecli");
+    TestFleet fleet = new TestFleet(DaemonSetCluster.get(), "migratecli");
     List<String> nodes = fleet.addNodes("n", 3);
     NodeDaemon template = fleet.logAgent("agent");
-    fleet
-        .client()
-        .apps()
-        .daemonSets()
-        .resource(
-            new DaemonSetBuilder()
-                .withNewMetadata()
-                .withName("agent")
-                .withNamespace(fleet.namespace())
-                .endMetadata()
-                .withNewSpec()
-                .withSelector(template.getSpec().getSelector().toLabelSelector())
-                .withTemplate(template.getSpec().getTemplate())
-                .withMinReadySeconds(2)
-                .endSpec()
-                .build())
-        .create();
-    List<Pod> before =
-        fleet
-            .client()
-            .pods()
-            .inNamespace(fleet.namespace())
-            .withLabel("name", "agent")
-            .informOnCondition(
-                ps -> ps.stream().filter(DaemonPods::isReady).count() == nodes.size())
-            .get(120, TimeUnit.SECONDS);
+    List<Pod> before = DaemonSetCluster.runAsDaemonSet(fleet, template, nodes.size(), 2);
 
     Cli dryRun = Cli.run(fleet, "migrate", "daemonset/agent", "--dry-run");
     assertThat(dryRun.exitCode()).as(dryRun.toString()).isZero();

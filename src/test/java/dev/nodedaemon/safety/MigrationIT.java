@@ -5,18 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.api.RolloutPhase;
 import dev.nodedaemon.observe.DaemonPods;
-import dev.nodedaemon.testing.LocalCluster;
-import dev.nodedaemon.testing.OperatorProcess;
+import dev.nodedaemon.testing.DaemonSetCluster;
 import dev.nodedaemon.testing.TestFleet;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.apps.DaemonSet;
-import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -29,45 +24,18 @@ import org.junit.jupiter.api.Test;
 class MigrationIT {
 
   private static final String V2 = "quay.io/fluentd_elasticsearch/fluentd:v2.6.0";
-  private static LocalCluster cluster;
-  private static OperatorProcess operator;
 
   @BeforeAll
   static void clusterWithTheDaemonSetController() {
-    cluster =
-        LocalCluster.up(
-            "migrate-" + ProcessHandle.current().pid(), 0, List.of("--daemonset-controller"));
-    operator = OperatorProcess.start(cluster, "migrate", Map.of());
-  }
-
-  @AfterAll
-  static void tearDown() {
-    if (operator != null) {
-      operator.close();
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
+    DaemonSetCluster.get();
   }
 
   @Test
   void aDaemonSetsPodsAreAdoptedWithoutARestartAndThenRollOut() {
-    TestFleet fleet = new TestFleet(cluster, "migrate");
+    TestFleet fleet = new TestFleet(DaemonSetCluster.get(), "migrate");
     List<String> nodes = fleet.addNodes("n", 5);
     NodeDaemon nd = TestFleet.withRollingUpdate(fleet.logAgent("agent"), 1, null);
-    DaemonSet daemonSet =
-        new DaemonSetBuilder()
-            .withNewMetadata()
-            .withName("agent")
-            .withNamespace(fleet.namespace())
-            .endMetadata()
-            .withNewSpec()
-            .withSelector(nd.getSpec().getSelector().toLabelSelector())
-            .withTemplate(nd.getSpec().getTemplate())
-            .endSpec()
-            .build();
-    fleet.client().apps().daemonSets().resource(daemonSet).create();
-    List<Pod> before = awaitReadyDaemonSetPods(fleet, nodes.size());
+    List<Pod> before = DaemonSetCluster.runAsDaemonSet(fleet, nd, nodes.size(), null);
     List<String> uids = uids(before);
 
     fleet
@@ -112,20 +80,6 @@ class MigrationIT {
     List<Pod> rolled = fleet.awaitAllOnImage("agent", nodes, V2);
     assertThat(uids(rolled)).doesNotContainAnyElementsOf(uids);
     fleet.awaitStatus("agent", n -> n.getStatus().getPhase() == RolloutPhase.Complete);
-  }
-
-  private static List<Pod> awaitReadyDaemonSetPods(TestFleet fleet, int count) {
-    try {
-      return fleet
-          .client()
-          .pods()
-          .inNamespace(fleet.namespace())
-          .withLabel("name", "agent")
-          .informOnCondition(pods -> pods.stream().filter(DaemonPods::isReady).count() == count)
-          .get(120, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError("the DaemonSet's pods did not become ready", e);
-    }
   }
 
   private static List<String> uids(List<Pod> pods) {
