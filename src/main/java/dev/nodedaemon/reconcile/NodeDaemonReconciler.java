@@ -273,6 +273,14 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
       Duration recheck = Duration.ofSeconds(30); // the answer expires; the template may be fixed
       again = Optional.of(again.filter(a -> a.compareTo(recheck) < 0).orElse(recheck));
     }
+    String previousCurrent =
+        nodeDaemon.getStatus() == null ? null : nodeDaemon.getStatus().getCurrentRevision();
+    if (recorded && !Objects.equals(previousCurrent, status.getCurrentRevision())) {
+      // The revision store keeps status.currentRevision from pruning and reads it at the start of
+      // a reconcile; a status write brings none, so look again for the history to follow.
+      Duration soon = Duration.ofSeconds(1);
+      again = Optional.of(again.filter(a -> a.compareTo(soon) < 0).orElse(soon));
+    }
     if (status.getNumberReady() > status.getNumberAvailable()) {
       // minReadySeconds: look again when the next pod may have become available.
       int minReady = Objects.requireNonNullElse(nodeDaemon.getSpec().getMinReadySeconds(), 1);
