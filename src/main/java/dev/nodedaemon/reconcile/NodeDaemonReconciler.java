@@ -108,11 +108,12 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     this.clock = Clock.systemUTC();
     this.events = new EventRecorder(client, clock, hostname());
     this.deletions = new DeletionExpectations(clock);
-    this.executor = new PlanExecutor(deletions.recording(new KubernetesPodWriter(client)), events);
+    KubernetesPodWriter podWriter = new KubernetesPodWriter(client);
+    this.executor = new PlanExecutor(deletions.recording(podWriter), events);
     this.revisionStore = new RevisionStore(client, events);
     this.rollbackWriter = new RollbackWriter(client, events);
-    this.adoption = new Adoption(client, new KubernetesPodWriter(client), events);
-    this.templateAdmission = new TemplateAdmission(new KubernetesPodWriter(client));
+    this.adoption = new Adoption(client, podWriter, events);
+    this.templateAdmission = new TemplateAdmission(podWriter);
   }
 
   @Override
