@@ -412,7 +412,7 @@ class HelmChartTest {
     assertThat(test.getMetadata().getAnnotations()).containsEntry("helm.sh/hook", "test");
     assertThat(test.getSpec().getRestartPolicy()).isEqualTo("Never");
     Container check = test.getSpec().getContainers().getFirst();
-    assertThat(check.getImage()).isEqualTo("nodedaemon/nodedaemon-operator:0.1.0");
+    assertThat(check.getImage()).isEqualTo("quay.io/nodedaemon/nodedaemon-operator:0.1.0");
     assertThat(String.join(" ", check.getCommand()))
         .contains("http://nd-nodedaemon-metrics.ops.svc:8080/q/health/ready")
         .contains("http://nd-nodedaemon-metrics.ops.svc:8080/q/metrics");
