@@ -106,6 +106,23 @@ class ContainerImageIT {
                 "command -v curl && command -v grep"))
         .as("what the chart's helm test pod runs in the operator's image")
         .contains("/curl", "/grep");
+    // The image's own entrypoint, without the chart's environment: the JVM options file
+    // (files/jvm-options) is read, and JAVA_OPTS_APPEND (jvm.extraOptions) comes after it.
+    String flags =
+        Podman.run(
+            "run",
+            "--rm",
+            "--read-only",
+            "--user",
+            ASSIGNED_UID,
+            "--env",
+            "JAVA_OPTS_APPEND=-Xmx320m -XX:+PrintFlagsFinal -version",
+            reference);
+    assertThat(flags)
+        .as("JVM flags of the image's entrypoint")
+        .containsPattern("bool UseG1GC +=  *true")
+        .containsPattern("intx TieredStopAtLevel +=  *1 ")
+        .containsPattern("size_t MaxHeapSize +=  *335544320 ");
 
     KubernetesClient client = cluster.client();
     client
