@@ -83,6 +83,7 @@ public record PodPlan(
    * @param rolloutTarget nodes the whole rollout should reach; {@code target} is the current step's
    *     share of them
    * @param skippedNotReady NotReady nodes left out of the rollout until they are Ready
+   * @param order the rollout order's current group and per-domain counts
    */
   public record RolloutFacts(
       int desired,
@@ -92,7 +93,42 @@ public record PodPlan(
       List<BlockingNode> blocking,
       Hold hold,
       int rolloutTarget,
-      int skippedNotReady) {
+      int skippedNotReady,
+      OrderFacts order) {
+
+    public RolloutFacts(
+        int desired,
+        int target,
+        int updated,
+        int updatedAvailable,
+        List<BlockingNode> blocking,
+        Hold hold,
+        int rolloutTarget,
+        int skippedNotReady) {
+      this(
+          desired,
+          target,
+          updated,
+          updatedAvailable,
+          blocking,
+          hold,
+          rolloutTarget,
+          skippedNotReady,
+          OrderFacts.NONE);
+    }
+
+    public RolloutFacts withOrder(OrderFacts newOrder) {
+      return new RolloutFacts(
+          desired,
+          target,
+          updated,
+          updatedAvailable,
+          blocking,
+          hold,
+          rolloutTarget,
+          skippedNotReady,
+          newOrder);
+    }
 
     public RolloutFacts(
         int desired, int target, int updated, int updatedAvailable, List<BlockingNode> blocking) {

@@ -236,6 +236,11 @@ public final class PodPlanner {
       }
     }
 
+    // Nodes update in rollout order (NodeOrder: priority groups, then domains, then name; name
+    // alone without an order), so a step is reproducible and a rollout easy to follow.
+    NodeOrder order = rolling ? nodeOrder(input, strategy, eligible) : NodeOrder.NONE;
+    budget = budget.withOrder(order);
+    eligible.sort(order.comparator());
     int rolloutTarget = rolloutTarget(input, eligible, rolling, budget, desired, skipped, limits);
     // Gates watch a rollout until it completes; a pod that fails later is not the rollout's doing.
     HealthGateEvaluator.Verdict gates =
@@ -276,8 +281,6 @@ public final class PodPlanner {
             : null;
 
     if (rolling && !paused && !frozen && hold.isEmpty()) {
-      // Nodes update in name order, so a step is reproducible and a rollout easy to follow.
-      eligible.sort(Comparator.comparing(RollingUpdatePlanner.NodePods::node));
       RollingUpdatePlanner.Step step =
           RollingUpdatePlanner.step(
               eligible, budget, input::isAvailable, input.creationsInFlight());
@@ -323,6 +326,7 @@ public final class PodPlanner {
     RolloutFacts facts =
         RolloutFactsCounter.count(
             input, eligible, rolling, budget, desired, hold.orElse(null), rolloutTarget, skipped);
+    facts = facts.withOrder(OrderFacts.of(input, eligible, budget));
     if (frozen) {
       // Frozen: every write waits, and so does every event about one.
       return new PodPlan(
@@ -381,6 +385,21 @@ public final class PodPlanner {
                   RolloutSteps.steps(input.nodeDaemon()), Integer.MAX_VALUE, desired));
     }
     return Math.max(0, target);
+  }
+
+  /** The rollout order of the nodes in the rollout; {@link NodeOrder#NONE} without one. */
+  private static NodeOrder nodeOrder(
+      PlanInput input, UpdateStrategy strategy, List<RollingUpdatePlanner.NodePods> eligible) {
+    if (strategy == null
+        || strategy.getRollingUpdate() == null
+        || strategy.getRollingUpdate().getOrder() == null) {
+      return NodeOrder.NONE;
+    }
+    List<Node> nodes = new ArrayList<>(eligible.size());
+    for (RollingUpdatePlanner.NodePods n : eligible) {
+      nodes.add(input.snapshot().nodes().get(n.node()));
+    }
+    return NodeOrder.of(strategy.getRollingUpdate(), nodes);
   }
 
   /** The last status saw this revision's rollout complete: later pod troubles are not its doing. */
