@@ -100,6 +100,21 @@ public class RollingUpdate {
   @ValidationRule(value = IntOrPercentRules.POSITIVE, message = IntOrPercentRules.POSITIVE_MESSAGE)
   private IntOrString maxUnavailablePerDomain;
 
+  @JsonPropertyDescription(
+      "Image pre-pull, off when absent: the next nodes of the rollout pull the new revision's"
+          + " images (a pre-pull pod with a pause container and image volumes) before their pods"
+          + " are replaced; a pull that fails is a health gate failure, before any working pod"
+          + " of that node is touched.")
+  private PrePull prePull;
+
+  public PrePull getPrePull() {
+    return prePull;
+  }
+
+  public void setPrePull(PrePull prePull) {
+    this.prePull = prePull;
+  }
+
   public RolloutOrder getOrder() {
     return order;
   }

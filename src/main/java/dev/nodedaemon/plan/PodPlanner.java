@@ -25,10 +25,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Decides, for every node, which pods of one NodeDaemon to create and delete: a pure function of
@@ -242,6 +244,22 @@ public final class PodPlanner {
     budget = budget.withOrder(order);
     eligible.sort(order.comparator());
     int rolloutTarget = rolloutTarget(input, eligible, rolling, budget, desired, skipped, limits);
+    PrePullPlanner prePull =
+        rolling
+            ? PrePullPlanner.plan(input, prePullSettings(strategy), eligible, budget)
+            : PrePullPlanner.plan(input, null, eligible, budget);
+    if (prePullSettings(strategy) != null && rolling) {
+      Set<String> brokenOld = new HashSet<>();
+      for (RollingUpdatePlanner.NodePods n : eligible) {
+        if (n.updated() == null && n.old() != null && !input.isAvailable(n.old())) {
+          brokenOld.add(n.node()); // replaced at once, as without pre-pull
+        }
+      }
+      PrePullPlanner pulls = prePull;
+      budget = budget.withPrePulled(node -> pulls.mayReplace(node) || brokenOld.contains(node));
+      // A pull that fails is a gate failure of its node, before its working pod is touched.
+      pulls.failedPulls().forEach(updatedPods::putIfAbsent);
+    }
     // Gates watch a rollout until it completes; a pod that fails later is not the rollout's doing.
     HealthGateEvaluator.Verdict gates =
         rolloutCompleted(input)
@@ -280,6 +298,9 @@ public final class PodPlanner {
             ? stableRevision(input).get()
             : null;
 
+    if (paused || frozen || hold.isPresent()) {
+      prePull = prePull.withoutCreates();
+    }
     if (rolling && !paused && !frozen && hold.isEmpty()) {
       RollingUpdatePlanner.Step step =
           RollingUpdatePlanner.step(
@@ -339,7 +360,8 @@ public final class PodPlanner {
           Optional.empty(),
           facts,
           gates,
-          createRevision);
+          createRevision,
+          PrePullPlanner.NONE);
     }
     return new PodPlan(
         creates,
@@ -351,7 +373,8 @@ public final class PodPlanner {
         Optional.ofNullable(requeue),
         facts,
         gates,
-        createRevision);
+        createRevision,
+        prePull);
   }
 
   /**
@@ -385,6 +408,12 @@ public final class PodPlanner {
                   RolloutSteps.steps(input.nodeDaemon()), Integer.MAX_VALUE, desired));
     }
     return Math.max(0, target);
+  }
+
+  private static dev.nodedaemon.api.PrePull prePullSettings(UpdateStrategy strategy) {
+    return strategy == null || strategy.getRollingUpdate() == null
+        ? null
+        : strategy.getRollingUpdate().getPrePull();
   }
 
   /** The rollout order of the nodes in the rollout; {@link NodeOrder#NONE} without one. */

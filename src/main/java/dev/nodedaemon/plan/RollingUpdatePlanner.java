@@ -70,17 +70,47 @@ public final class RollingUpdatePlanner {
       Predicate<String> updatable,
       boolean strict,
       int specPartition,
-      NodeOrder order) {
+      NodeOrder order,
+      Predicate<String> prePulled) {
 
     public Budget withPartition(int newPartition) {
       return new Budget(
-          maxUnavailable, maxSurge, newPartition, updatable, strict, specPartition, order);
+          maxUnavailable,
+          maxSurge,
+          newPartition,
+          updatable,
+          strict,
+          specPartition,
+          order,
+          prePulled);
     }
 
     /** The rollout order and per-domain budgets ({@link NodeOrder}) this step keeps to. */
     public Budget withOrder(NodeOrder newOrder) {
       return new Budget(
-          maxUnavailable, maxSurge, partition, updatable, strict, specPartition, newOrder);
+          maxUnavailable,
+          maxSurge,
+          partition,
+          updatable,
+          strict,
+          specPartition,
+          newOrder,
+          prePulled);
+    }
+
+    /**
+     * Nodes whose working pod may be replaced: their images are pulled ({@link PrePullPlanner}).
+     */
+    public Budget withPrePulled(Predicate<String> newPrePulled) {
+      return new Budget(
+          maxUnavailable,
+          maxSurge,
+          partition,
+          updatable,
+          strict,
+          specPartition,
+          order,
+          newPrePulled);
     }
   }
 
@@ -104,7 +134,8 @@ public final class RollingUpdatePlanner {
         matchesUpdateSelector,
         strict,
         partition,
-        NodeOrder.NONE);
+        NodeOrder.NONE,
+        node -> true);
   }
 
   /**
@@ -144,8 +175,9 @@ public final class RollingUpdatePlanner {
             .onlyCurrentGroup(admit(nodes, budget, inFlight), available, startsUpdate(inFlight));
     DomainRoom room = DomainRoom.of(nodes, budget, available, inFlight);
     return budget.maxSurge() > 0
-        ? surgeStep(admitted, budget.maxSurge(), budget.strict(), available, inFlight, room)
-        : unavailableStep(admitted, budget.maxUnavailable(), budget.strict(), available, room);
+        ? surgeStep(admitted, budget.maxSurge(), budget.strict(), available, inFlight, room, budget)
+        : unavailableStep(
+            admitted, budget.maxUnavailable(), budget.strict(), available, room, budget);
   }
 
   /** The nodes partition and the update node selector let into this step, in order. */
@@ -230,7 +262,8 @@ public final class RollingUpdatePlanner {
       int maxUnavailable,
       boolean strict,
       Predicate<Pod> available,
-      DomainRoom room) {
+      DomainRoom room,
+      Budget budget) {
     int unavailable = 0;
     List<Pod> replaceFree = new ArrayList<>();
     List<NodePods> candidates = new ArrayList<>();
@@ -254,6 +287,9 @@ public final class RollingUpdatePlanner {
     List<Pod> delete = new ArrayList<>(replaceFree);
     for (int i = 0; i < candidates.size() && remaining > 0; i++) {
       NodePods candidate = candidates.get(i);
+      if (!budget.prePulled().test(candidate.node())) {
+        break; // its images are still being pulled; the nodes after it wait their turn
+      }
       if (room.take(candidate.node())) {
         delete.add(candidate.old());
         remaining--;
@@ -268,7 +304,8 @@ public final class RollingUpdatePlanner {
       boolean strict,
       Predicate<Pod> available,
       Set<String> inFlight,
-      DomainRoom room) {
+      DomainRoom room,
+      Budget budget) {
     int surging = 0;
     List<String> allowed = new ArrayList<>();
     List<String> candidates = new ArrayList<>();
@@ -294,6 +331,9 @@ public final class RollingUpdatePlanner {
     int remaining = Math.max(0, Math.min(maxSurge - surging, candidates.size()));
     List<String> creates = new ArrayList<>(allowed);
     for (int i = 0; i < candidates.size() && remaining > 0; i++) {
+      if (!budget.prePulled().test(candidates.get(i))) {
+        break; // its images are still being pulled; the nodes after it wait their turn
+      }
       if (room.take(candidates.get(i))) {
         creates.add(candidates.get(i));
         remaining--;
