@@ -28,11 +28,11 @@ import java.util.Map;
  *
  * <p>A pre-pull pod pulls the update revision's images on one node without running them: its one
  * container is a pause image, and each distinct image of the template (containers and init
- * containers) is an image volume (Kubernetes ImageVolume, on by default since 1.33's beta in the
- * API server this project runs), which the kubelet pulls, with the template's pull policy and pull
- * secrets, before it starts the pod. So it works with any image: nothing in it is run. The pod is
- * bound to the node by name (no scheduling: it asks for almost nothing), tolerates what the daemon
- * tolerates, shares the daemon's host network setting, is owned by the NodeDaemon (garbage
+ * containers) is an image volume (Kubernetes ImageVolume, beta, enabled by default on the 1.35 API
+ * server this project tests against), which the kubelet pulls, with the template's pull policy and
+ * pull secrets, before it starts the pod. So it works with any image: nothing in it is run. The pod
+ * is bound to the node by name (no scheduling: it asks for almost nothing), tolerates what the
+ * daemon tolerates, shares the daemon's host network setting, is owned by the NodeDaemon (garbage
  * collection removes it with its owner), and carries only the pre-pull labels, never the daemon
  * pods' labels, so no count, selector or adoption sees it. In {@code kubectl get pods}:
  *
