@@ -3,6 +3,7 @@ package dev.nodedaemon.apply;
 import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.api.PodLabels;
 import dev.nodedaemon.api.PrePull;
+import dev.nodedaemon.api.UpdateStrategy;
 import dev.nodedaemon.events.EventSink;
 import dev.nodedaemon.placement.DaemonTolerations;
 import dev.nodedaemon.plan.PrePullPlanner;
@@ -59,6 +60,9 @@ public final class PrePullPods {
   /** Creates and deletes what the plan says; returns the problems met. */
   public List<String> apply(NodeDaemon nodeDaemon, String revision, PrePullPlanner plan) {
     List<String> problems = new ArrayList<>();
+    if (plan.creates().isEmpty() && plan.deletes().isEmpty()) {
+      return problems;
+    }
     for (Pod pod : plan.deletes()) {
       PodWriter.Result result = writer.delete(pod);
       if (result.outcome() == PodWriter.Outcome.FAILED
@@ -67,7 +71,11 @@ public final class PrePullPods {
             "delete pre-pull pod " + pod.getMetadata().getName() + ": " + result.message());
       }
     }
-    PrePull settings = nodeDaemon.getSpec().getUpdateStrategy().getRollingUpdate().getPrePull();
+    UpdateStrategy strategy = nodeDaemon.getSpec().getUpdateStrategy();
+    PrePull settings =
+        strategy == null || strategy.getRollingUpdate() == null
+            ? null
+            : strategy.getRollingUpdate().getPrePull();
     for (String node : plan.creates()) {
       Pod pod = build(nodeDaemon, node, revision, settings);
       PodWriter.Result result = writer.create(pod);
