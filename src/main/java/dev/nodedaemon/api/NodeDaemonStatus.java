@@ -66,6 +66,11 @@ public class NodeDaemonStatus {
   @JsonPropertyDescription("The last rollback the operator performed.")
   private RollbackRecord lastRollback;
 
+  @JsonPropertyDescription(
+      "Per topology domain (rollingUpdate.order.topologyKey), in rollout order: nodes, updated"
+          + " and unavailable counts; at most 100 domains.")
+  private List<DomainStatus> domains;
+
   @JsonPropertyDescription("The latest observations of the NodeDaemon's state.")
   private List<Condition> conditions = new ArrayList<>();
 
@@ -205,6 +210,14 @@ public class NodeDaemonStatus {
     this.lastRollback = lastRollback;
   }
 
+  public List<DomainStatus> getDomains() {
+    return domains;
+  }
+
+  public void setDomains(List<DomainStatus> domains) {
+    this.domains = domains;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -229,6 +242,7 @@ public class NodeDaemonStatus {
         && Objects.equals(rollout, that.rollout)
         && Objects.equals(blockingNodes, that.blockingNodes)
         && Objects.equals(lastRollback, that.lastRollback)
+        && Objects.equals(domains, that.domains)
         && Objects.equals(conditions, that.conditions);
   }
 
@@ -251,6 +265,7 @@ public class NodeDaemonStatus {
         rollout,
         blockingNodes,
         lastRollback,
+        domains,
         conditions);
   }
 }

@@ -17,6 +17,16 @@ public final class PodLabels {
   /** Annotation naming the node the pod was made for, so it is known before scheduling. */
   public static final String NODE_ANNOTATION = "nodedaemon.dev/node";
 
+  /**
+   * Label on a pre-pull pod (rollingUpdate.prePull): the name of its NodeDaemon. Pre-pull pods
+   * carry neither {@link #NODEDAEMON_LABEL} nor the template's labels, so no daemon-pod count,
+   * selector or adoption ever sees them.
+   */
+  public static final String PREPULL_LABEL = "nodedaemon.dev/prepull-for";
+
+  /** Label on a pre-pull pod: the revision hash whose images it pulls. */
+  public static final String PREPULL_REVISION_LABEL = "nodedaemon.dev/prepull-revision";
+
   private static final int MAX_NAME = 253;
 
   /**
@@ -30,6 +40,11 @@ public final class PodLabels {
       prefix = prefix.substring(0, MAX_NAME - suffix.length());
     }
     return prefix + suffix;
+  }
+
+  /** A pre-pull pod's name: {@code <nodedaemon>-prepull-<node hash>-<revision>}. */
+  public static String prePullPodName(String nodeDaemonName, String nodeName, String revisionHash) {
+    return podName(nodeDaemonName + "-prepull", nodeName, revisionHash);
   }
 
   private static String shortHash(String value) {

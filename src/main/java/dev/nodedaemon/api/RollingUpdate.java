@@ -28,6 +28,10 @@ import io.fabric8.kubernetes.api.model.IntOrString;
             + " || (type(self.maxSurge) == int ? self.maxSurge == 0 : self.maxSurge == '0%')))",
     message = "maxUnavailable and maxSurge cannot both be 0: the rollout could never make progress")
 @ValidationRule(value = StepRules.INCREASING, message = StepRules.INCREASING_MESSAGE)
+@ValidationRule(
+    value =
+        "!has(self.maxUnavailablePerDomain) || (has(self.order) && has(self.order.topologyKey))",
+    message = "maxUnavailablePerDomain needs order.topologyKey: it names the domains")
 public class RollingUpdate {
 
   @JsonPropertyDescription(
@@ -80,6 +84,52 @@ public class RollingUpdate {
           + " until they are Ready again, so they neither use the budget nor hold the rollout"
           + " back; Update replaces their pods like the built-in DaemonSet.")
   private NotReadyNodePolicy notReadyNodes;
+
+  @JsonPropertyDescription(
+      "The order the update walks the nodes in: priority groups first (such as a canary pool),"
+          + " then topology domains one by one (such as zones). Without it, nodes go in name"
+          + " order. Steps and partition count nodes in this order.")
+  private RolloutOrder order;
+
+  @JsonPropertyDescription(
+      "Most nodes of one topology domain (order.topologyKey) that may be unavailable at once: an"
+          + " integer or a percentage of that domain's nodes, rounded up. It applies on top of"
+          + " maxUnavailable; the stricter wins. With maxSurge it bounds the nodes of a domain"
+          + " whose new pod is not yet available. With strict, nodes whose pod is already"
+          + " unavailable count too, so a degraded domain gets no new disruption.")
+  @ValidationRule(value = IntOrPercentRules.POSITIVE, message = IntOrPercentRules.POSITIVE_MESSAGE)
+  private IntOrString maxUnavailablePerDomain;
+
+  @JsonPropertyDescription(
+      "Image pre-pull, off when absent: the next nodes of the rollout pull the new revision's"
+          + " images (a pre-pull pod with a pause container and image volumes) before their pods"
+          + " are replaced; a pull that fails is a health gate failure, before any working pod"
+          + " of that node is touched.")
+  private PrePull prePull;
+
+  public PrePull getPrePull() {
+    return prePull;
+  }
+
+  public void setPrePull(PrePull prePull) {
+    this.prePull = prePull;
+  }
+
+  public RolloutOrder getOrder() {
+    return order;
+  }
+
+  public void setOrder(RolloutOrder order) {
+    this.order = order;
+  }
+
+  public IntOrString getMaxUnavailablePerDomain() {
+    return maxUnavailablePerDomain;
+  }
+
+  public void setMaxUnavailablePerDomain(IntOrString maxUnavailablePerDomain) {
+    this.maxUnavailablePerDomain = maxUnavailablePerDomain;
+  }
 
   public java.util.List<RolloutStep> getSteps() {
     return steps;

@@ -63,7 +63,45 @@ public class RolloutProgress {
   @JsonPropertyDescription("The failed nodes and what failed (at most 20).")
   private java.util.List<GateFailure> gateFailures;
 
+  @JsonPropertyDescription(
+      "The group the rollout is updating (rollingUpdate.order): a priority selector and/or a"
+          + " topology domain, such as 'canary=true' or 'topology.kubernetes.io/zone=b'; absent"
+          + " without an order or once every group is done.")
+  private String group;
+
+  @JsonPropertyDescription(
+      "How many groups of the rollout order are done: every node of them runs the update"
+          + " revision, available. The current group is the next one.")
+  private Integer groupsCompleted;
+
+  @JsonPropertyDescription("How many groups the rollout walks, in order.")
+  private Integer groupCount;
+
   public RolloutProgress() {}
+
+  public String getGroup() {
+    return group;
+  }
+
+  public void setGroup(String group) {
+    this.group = group;
+  }
+
+  public Integer getGroupsCompleted() {
+    return groupsCompleted;
+  }
+
+  public void setGroupsCompleted(Integer groupsCompleted) {
+    this.groupsCompleted = groupsCompleted;
+  }
+
+  public Integer getGroupCount() {
+    return groupCount;
+  }
+
+  public void setGroupCount(Integer groupCount) {
+    this.groupCount = groupCount;
+  }
 
   public RolloutProgress(
       String revision,
@@ -215,7 +253,10 @@ public class RolloutProgress {
         && Objects.equals(promotedFull, that.promotedFull)
         && Objects.equals(failedNodes, that.failedNodes)
         && Objects.equals(failedNodesThreshold, that.failedNodesThreshold)
-        && Objects.equals(gateFailures, that.gateFailures);
+        && Objects.equals(gateFailures, that.gateFailures)
+        && Objects.equals(group, that.group)
+        && Objects.equals(groupsCompleted, that.groupsCompleted)
+        && Objects.equals(groupCount, that.groupCount);
   }
 
   @Override
@@ -235,6 +276,9 @@ public class RolloutProgress {
         promotedFull,
         failedNodes,
         failedNodesThreshold,
-        gateFailures);
+        gateFailures,
+        group,
+        groupsCompleted,
+        groupCount);
   }
 }

@@ -29,6 +29,7 @@ final class NodeRows {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record Row(
       String node,
+      String domain,
       String pod,
       Long revision,
       String hash,
@@ -44,6 +45,20 @@ final class NodeRows {
       String updateHash,
       List<BlockingNode> blockingNodes,
       Collection<String> nodesThatShouldRun) {
+    return build(pods, revisions, updateHash, blockingNodes, nodesThatShouldRun, Map.of());
+  }
+
+  /**
+   * @param domainOf each node's topology domain (rollingUpdate.order.topologyKey), "" for a node
+   *     without the label; empty without a topologyKey (then no DOMAIN column)
+   */
+  static List<Row> build(
+      List<Pod> pods,
+      List<Revision> revisions,
+      String updateHash,
+      List<BlockingNode> blockingNodes,
+      Collection<String> nodesThatShouldRun,
+      Map<String, String> domainOf) {
     Map<String, Long> numbers = new HashMap<>();
     revisions.forEach(r -> numbers.put(r.hash(), r.revision()));
     Map<String, BlockingNode> blocking = new HashMap<>();
@@ -64,6 +79,7 @@ final class NodeRows {
       rows.add(
           new Row(
               node,
+              domainOf.get(node),
               pod.getMetadata().getName(),
               numbers.get(hash),
               hash,
@@ -81,6 +97,7 @@ final class NodeRows {
       rows.add(
           new Row(
               node,
+              domainOf.get(node),
               null,
               null,
               null,
@@ -102,10 +119,17 @@ final class NodeRows {
     if (wide) {
       header.add("MESSAGE");
     }
+    boolean domains = rows.stream().anyMatch(r -> r.domain() != null);
+    if (domains) {
+      header.add(1, "DOMAIN");
+    }
     List<List<String>> cells = new ArrayList<>();
     for (Row row : rows) {
       List<String> line = new ArrayList<>();
       line.add(row.node());
+      if (domains) {
+        line.add(row.domain() == null || row.domain().isEmpty() ? "<unset>" : row.domain());
+      }
       line.add(row.pod() == null ? "<none>" : row.pod());
       line.add(
           row.hash() == null

@@ -232,6 +232,7 @@ final class StatusCommand extends NodeDaemonCommand {
     private String lastPhase;
     private List<String> lastBlocking = List.of();
     private List<String> lastGates = List.of();
+    private String lastGroup;
     private final java.time.Clock clock;
 
     Progress(PrintWriter out, boolean enabled, boolean live) {
@@ -327,6 +328,12 @@ final class StatusCommand extends NodeDaemonCommand {
         gates.forEach(this::line);
       }
       lastGates = gateKeys;
+      // The rollout order: once per group, with the domains' counts at that moment.
+      List<String> order = observed ? OrderView.lines(status) : List.of();
+      if (!order.isEmpty() && !order.get(0).equals(lastGroup)) {
+        order.forEach(this::line);
+        lastGroup = order.get(0);
+      }
       if (onTheBar) {
         bar(nodeDaemon, phase);
       }

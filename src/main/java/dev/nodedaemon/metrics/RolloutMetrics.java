@@ -1,5 +1,6 @@
 package dev.nodedaemon.metrics;
 
+import dev.nodedaemon.api.DomainStatus;
 import dev.nodedaemon.api.GateFailure;
 import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.api.NodeDaemonStatus;
@@ -114,6 +115,11 @@ public final class RolloutMetrics {
   private final GaugeSet nodeRestarts;
   private final GaugeSet nodeRevision;
   private final GaugeSet nodeSinceUpdate;
+  private final GaugeSet domainNodes;
+  private final GaugeSet domainUpdated;
+  private final GaugeSet domainUnavailable;
+  private final GaugeSet groupsCompleted;
+  private final GaugeSet groups;
 
   public RolloutMetrics(MeterRegistry registry, boolean perNode, Clock clock) {
     this.registry = registry;
@@ -157,6 +163,20 @@ public final class RolloutMetrics {
             "node.seconds.since.update",
             "Seconds since the node's pod began running its revision: created, or last container"
                 + " start after an in-place update.");
+    // Per topology domain (rollingUpdate.order.topologyKey): one series per domain, at most
+    // OrderFacts.MAX_DOMAINS per NodeDaemon, never one per node.
+    domainNodes = gauges("domain.nodes", "Nodes of the topology domain in the rollout.");
+    domainUpdated =
+        gauges("domain.updated.nodes", "Nodes of the topology domain on the update revision.");
+    domainUnavailable =
+        gauges(
+            "domain.unavailable.nodes",
+            "Nodes of the topology domain without an available daemon pod.");
+    groupsCompleted =
+        gauges(
+            "rollout.groups.completed",
+            "Groups of the rollout order done; the current group is the next one.");
+    groups = gauges("rollout.groups", "Groups in the rollout order; 0 without an order.");
   }
 
   /**
@@ -240,11 +260,35 @@ public final class RolloutMetrics {
     revisionInfo.set(revisions, 1);
     revisionInfo.retain(owned(tags), Set.of(revisions));
 
+    observeDomains(tags, status);
+
     countRollouts(tracked, status, events, input.now());
     countRollback(tracked, nodeDaemon, status);
     observeNodeUpdates(tracked, input);
     if (perNode) {
       observeNodes(tags, input);
+    }
+  }
+
+  /** The rollout order: groups done, and each domain's counts; stale domains' series go. */
+  private void observeDomains(Tags tags, NodeDaemonStatus status) {
+    RolloutProgress progress = status.getRollout();
+    groups.set(tags, progress == null ? 0 : valueOf(progress.getGroupCount()));
+    groupsCompleted.set(tags, progress == null ? 0 : valueOf(progress.getGroupsCompleted()));
+    Set<Tags> wanted = new HashSet<>();
+    List<DomainStatus> domains = status.getDomains() == null ? List.of() : status.getDomains();
+    for (DomainStatus domain : domains) {
+      Tags domainTags = tags.and("domain", Objects.requireNonNullElse(domain.getName(), ""));
+      wanted.add(domainTags);
+      domainNodes.set(domainTags, valueOf(domain.getNodes()));
+      domainUpdated.set(domainTags, valueOf(domain.getUpdated()));
+      domainUnavailable.set(domainTags, valueOf(domain.getUnavailable()));
+    }
+    Predicate<Tags> owned = owned(tags);
+    Predicate<Tags> ownedDomain =
+        t -> owned.test(t) && t.stream().anyMatch(tag -> tag.getKey().equals("domain"));
+    for (GaugeSet set : List.of(domainNodes, domainUpdated, domainUnavailable)) {
+      set.retain(ownedDomain, wanted);
     }
   }
 
@@ -504,7 +548,12 @@ public final class RolloutMetrics {
         nodeReady,
         nodeRestarts,
         nodeRevision,
-        nodeSinceUpdate);
+        nodeSinceUpdate,
+        domainNodes,
+        domainUpdated,
+        domainUnavailable,
+        groupsCompleted,
+        groups);
   }
 
   /** Selects the series of the NodeDaemon {@code owner} is labelled with. */

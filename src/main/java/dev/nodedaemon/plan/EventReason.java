@@ -31,6 +31,13 @@ public enum EventReason {
   StepCompleted,
   /** A promote request moved the rollout on. */
   StepPromoted,
+  /**
+   * The rollout order (rollingUpdate.order) moved to a group: a priority pool and/or a topology
+   * domain; only its nodes start updating until it completes.
+   */
+  DomainStarted,
+  /** Every node of a group of the rollout order runs the update revision, available. */
+  DomainCompleted,
   /** A node's updated pod failed a health gate (warning). */
   HealthGateFailed,
   /** Enough nodes failed their gates: the rollout stops (warning). */

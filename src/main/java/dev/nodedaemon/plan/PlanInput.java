@@ -6,6 +6,7 @@ import dev.nodedaemon.observe.DaemonPods;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -24,6 +25,7 @@ import java.util.Set;
  * @param templateRefusal why the API server refuses pods of the update revision's template (a
  *     server-side dry run of one pod), empty when it admits them or has not been asked
  * @param now the operator's clock
+ * @param prePullPods this NodeDaemon's pre-pull pods (rollingUpdate.prePull), never daemon pods
  */
 public record PlanInput(
     NodeDaemon nodeDaemon,
@@ -34,7 +36,31 @@ public record PlanInput(
     Map<String, Instant> firstSeenReady,
     Set<String> creationsInFlight,
     Optional<String> templateRefusal,
-    Instant now) {
+    Instant now,
+    List<Pod> prePullPods) {
+
+  public PlanInput(
+      NodeDaemon nodeDaemon,
+      String updateRevision,
+      RevisionIndex revisions,
+      ClusterSnapshot snapshot,
+      Map<String, NodeBackoff> backoff,
+      Map<String, Instant> firstSeenReady,
+      Set<String> creationsInFlight,
+      Optional<String> templateRefusal,
+      Instant now) {
+    this(
+        nodeDaemon,
+        updateRevision,
+        revisions,
+        snapshot,
+        backoff,
+        firstSeenReady,
+        creationsInFlight,
+        templateRefusal,
+        now,
+        List.of());
+  }
 
   public PlanInput(
       NodeDaemon nodeDaemon,

@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param gates the health gates' verdict on the update revision's pods
  * @param createRevision the revision whose template the creates use: the update revision, or, while
  *     the update revision is held as bad, the revision the fleet ran before it
+ * @param prePull the pre-pull pods to create and delete (rollingUpdate.prePull)
  */
 public record PodPlan(
     List<String> creates,
@@ -33,7 +34,33 @@ public record PodPlan(
     Optional<Duration> requeueAfter,
     RolloutFacts rollout,
     HealthGateEvaluator.Verdict gates,
-    String createRevision) {
+    String createRevision,
+    PrePullPlanner prePull) {
+
+  public PodPlan(
+      List<String> creates,
+      List<Deletion> deletes,
+      List<InPlacePatch> inPlaceUpdates,
+      List<PlannedEvent> events,
+      List<String> backoffBumps,
+      Map<String, Verdict> verdicts,
+      Optional<Duration> requeueAfter,
+      RolloutFacts rollout,
+      HealthGateEvaluator.Verdict gates,
+      String createRevision) {
+    this(
+        creates,
+        deletes,
+        inPlaceUpdates,
+        events,
+        backoffBumps,
+        verdicts,
+        requeueAfter,
+        rollout,
+        gates,
+        createRevision,
+        PrePullPlanner.NONE);
+  }
 
   public PodPlan(
       List<String> creates,
@@ -83,6 +110,7 @@ public record PodPlan(
    * @param rolloutTarget nodes the whole rollout should reach; {@code target} is the current step's
    *     share of them
    * @param skippedNotReady NotReady nodes left out of the rollout until they are Ready
+   * @param order the rollout order's current group and per-domain counts
    */
   public record RolloutFacts(
       int desired,
@@ -92,7 +120,42 @@ public record PodPlan(
       List<BlockingNode> blocking,
       Hold hold,
       int rolloutTarget,
-      int skippedNotReady) {
+      int skippedNotReady,
+      OrderFacts order) {
+
+    public RolloutFacts(
+        int desired,
+        int target,
+        int updated,
+        int updatedAvailable,
+        List<BlockingNode> blocking,
+        Hold hold,
+        int rolloutTarget,
+        int skippedNotReady) {
+      this(
+          desired,
+          target,
+          updated,
+          updatedAvailable,
+          blocking,
+          hold,
+          rolloutTarget,
+          skippedNotReady,
+          OrderFacts.NONE);
+    }
+
+    public RolloutFacts withOrder(OrderFacts newOrder) {
+      return new RolloutFacts(
+          desired,
+          target,
+          updated,
+          updatedAvailable,
+          blocking,
+          hold,
+          rolloutTarget,
+          skippedNotReady,
+          newOrder);
+    }
 
     public RolloutFacts(
         int desired, int target, int updated, int updatedAvailable, List<BlockingNode> blocking) {

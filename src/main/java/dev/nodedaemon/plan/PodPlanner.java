@@ -25,10 +25,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Decides, for every node, which pods of one NodeDaemon to create and delete: a pure function of
@@ -236,7 +238,28 @@ public final class PodPlanner {
       }
     }
 
+    // Nodes update in rollout order (NodeOrder: priority groups, then domains, then name; name
+    // alone without an order), so a step is reproducible and a rollout easy to follow.
+    NodeOrder order = rolling ? nodeOrder(input, strategy, eligible) : NodeOrder.NONE;
+    budget = budget.withOrder(order);
+    eligible.sort(order.comparator());
     int rolloutTarget = rolloutTarget(input, eligible, rolling, budget, desired, skipped, limits);
+    PrePullPlanner prePull =
+        rolling
+            ? PrePullPlanner.plan(input, prePullSettings(strategy), eligible, budget)
+            : PrePullPlanner.plan(input, null, eligible, budget);
+    if (prePullSettings(strategy) != null && rolling) {
+      Set<String> brokenOld = new HashSet<>();
+      for (RollingUpdatePlanner.NodePods n : eligible) {
+        if (n.updated() == null && n.old() != null && !input.isAvailable(n.old())) {
+          brokenOld.add(n.node()); // replaced at once, as without pre-pull
+        }
+      }
+      PrePullPlanner pulls = prePull;
+      budget = budget.withPrePulled(node -> pulls.mayReplace(node) || brokenOld.contains(node));
+      // A pull that fails is a gate failure of its node, before its working pod is touched.
+      pulls.failedPulls().forEach(updatedPods::putIfAbsent);
+    }
     // Gates watch a rollout until it completes; a pod that fails later is not the rollout's doing.
     HealthGateEvaluator.Verdict gates =
         rolloutCompleted(input)
@@ -275,9 +298,10 @@ public final class PodPlanner {
             ? stableRevision(input).get()
             : null;
 
+    if (paused || frozen || hold.isPresent()) {
+      prePull = prePull.withoutCreates();
+    }
     if (rolling && !paused && !frozen && hold.isEmpty()) {
-      // Nodes update in name order, so a step is reproducible and a rollout easy to follow.
-      eligible.sort(Comparator.comparing(RollingUpdatePlanner.NodePods::node));
       RollingUpdatePlanner.Step step =
           RollingUpdatePlanner.step(
               eligible, budget, input::isAvailable, input.creationsInFlight());
@@ -323,6 +347,7 @@ public final class PodPlanner {
     RolloutFacts facts =
         RolloutFactsCounter.count(
             input, eligible, rolling, budget, desired, hold.orElse(null), rolloutTarget, skipped);
+    facts = facts.withOrder(OrderFacts.of(input, eligible, budget));
     if (frozen) {
       // Frozen: every write waits, and so does every event about one.
       return new PodPlan(
@@ -335,7 +360,8 @@ public final class PodPlanner {
           Optional.empty(),
           facts,
           gates,
-          createRevision);
+          createRevision,
+          PrePullPlanner.NONE);
     }
     return new PodPlan(
         creates,
@@ -347,7 +373,8 @@ public final class PodPlanner {
         Optional.ofNullable(requeue),
         facts,
         gates,
-        createRevision);
+        createRevision,
+        prePull);
   }
 
   /**
@@ -381,6 +408,27 @@ public final class PodPlanner {
                   RolloutSteps.steps(input.nodeDaemon()), Integer.MAX_VALUE, desired));
     }
     return Math.max(0, target);
+  }
+
+  private static dev.nodedaemon.api.PrePull prePullSettings(UpdateStrategy strategy) {
+    return strategy == null || strategy.getRollingUpdate() == null
+        ? null
+        : strategy.getRollingUpdate().getPrePull();
+  }
+
+  /** The rollout order of the nodes in the rollout; {@link NodeOrder#NONE} without one. */
+  private static NodeOrder nodeOrder(
+      PlanInput input, UpdateStrategy strategy, List<RollingUpdatePlanner.NodePods> eligible) {
+    if (strategy == null
+        || strategy.getRollingUpdate() == null
+        || strategy.getRollingUpdate().getOrder() == null) {
+      return NodeOrder.NONE;
+    }
+    List<Node> nodes = new ArrayList<>(eligible.size());
+    for (RollingUpdatePlanner.NodePods n : eligible) {
+      nodes.add(input.snapshot().nodes().get(n.node()));
+    }
+    return NodeOrder.of(strategy.getRollingUpdate(), nodes);
   }
 
   /** The last status saw this revision's rollout complete: later pod troubles are not its doing. */

@@ -5,7 +5,9 @@ import dev.nodedaemon.api.UpdateStrategy;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -67,10 +69,48 @@ public final class RollingUpdatePlanner {
       int partition,
       Predicate<String> updatable,
       boolean strict,
-      int specPartition) {
+      int specPartition,
+      NodeOrder order,
+      Predicate<String> prePulled) {
 
     public Budget withPartition(int newPartition) {
-      return new Budget(maxUnavailable, maxSurge, newPartition, updatable, strict, specPartition);
+      return new Budget(
+          maxUnavailable,
+          maxSurge,
+          newPartition,
+          updatable,
+          strict,
+          specPartition,
+          order,
+          prePulled);
+    }
+
+    /** The rollout order and per-domain budgets ({@link NodeOrder}) this step keeps to. */
+    public Budget withOrder(NodeOrder newOrder) {
+      return new Budget(
+          maxUnavailable,
+          maxSurge,
+          partition,
+          updatable,
+          strict,
+          specPartition,
+          newOrder,
+          prePulled);
+    }
+
+    /**
+     * Nodes whose working pod may be replaced: their images are pulled ({@link PrePullPlanner}).
+     */
+    public Budget withPrePulled(Predicate<String> newPrePulled) {
+      return new Budget(
+          maxUnavailable,
+          maxSurge,
+          partition,
+          updatable,
+          strict,
+          specPartition,
+          order,
+          newPrePulled);
     }
   }
 
@@ -88,7 +128,14 @@ public final class RollingUpdatePlanner {
         Math.min(desired, scaled(rolling == null ? null : rolling.getPartition(), desired, 0));
     boolean strict = rolling != null && Boolean.TRUE.equals(rolling.getStrict());
     return new Budget(
-        maxUnavailable, maxSurge, partition, matchesUpdateSelector, strict, partition);
+        maxUnavailable,
+        maxSurge,
+        partition,
+        matchesUpdateSelector,
+        strict,
+        partition,
+        NodeOrder.NONE,
+        node -> true);
   }
 
   /**
@@ -113,13 +160,29 @@ public final class RollingUpdatePlanner {
   /**
    * Partition and the update node selector limit which nodes may start an update: of the nodes
    * still on an old revision, only those the selector admits, and only as many as leave {@code
-   * partition} nodes on the old revision (in node-name order, so the same nodes stay behind). Nodes
-   * already updating finish.
+   * partition} nodes on the old revision (in rollout order, so the same nodes stay behind). Nodes
+   * already updating finish. With a rollout order of several groups, only the current group's nodes
+   * may start ({@link NodeOrder}); each domain's budget bounds its nodes as the global one bounds
+   * the fleet.
+   *
+   * @param nodes every node in the rollout, in rollout order
    */
   public static Step step(
       List<NodePods> nodes, Budget budget, Predicate<Pod> available, Set<String> inFlight) {
-    Predicate<NodePods> startsUpdate =
-        n -> n.updated() == null && n.old() != null && !inFlight.contains(n.node());
+    List<NodePods> admitted =
+        budget
+            .order()
+            .onlyCurrentGroup(admit(nodes, budget, inFlight), available, startsUpdate(inFlight));
+    DomainRoom room = DomainRoom.of(nodes, budget, available, inFlight);
+    return budget.maxSurge() > 0
+        ? surgeStep(admitted, budget.maxSurge(), budget.strict(), available, inFlight, room, budget)
+        : unavailableStep(
+            admitted, budget.maxUnavailable(), budget.strict(), available, room, budget);
+  }
+
+  /** The nodes partition and the update node selector let into this step, in order. */
+  static List<NodePods> admit(List<NodePods> nodes, Budget budget, Set<String> inFlight) {
+    Predicate<NodePods> startsUpdate = startsUpdate(inFlight);
     long onOld = nodes.stream().filter(startsUpdate).count();
     long mayStart = Math.max(0, onOld - budget.partition());
     List<NodePods> admitted = new ArrayList<>();
@@ -131,16 +194,79 @@ public final class RollingUpdatePlanner {
         mayStart--;
       }
     }
-    return budget.maxSurge() > 0
-        ? surgeStep(admitted, budget.maxSurge(), budget.strict(), available, inFlight)
-        : unavailableStep(admitted, budget.maxUnavailable(), budget.strict(), available);
+    return admitted;
+  }
+
+  private static Predicate<NodePods> startsUpdate(Set<String> inFlight) {
+    return n -> n.updated() == null && n.old() != null && !inFlight.contains(n.node());
+  }
+
+  /**
+   * What is left of each domain's own budget (maxUnavailablePerDomain) before this step. Its nodes
+   * are counted over every node in the rollout, held back or not, by the same rules as the global
+   * budget: unavailable for an unavailable step, in transition for a surge step, and in strict mode
+   * nodes whose old pod is already unavailable too, so a domain that is already degraded gets no
+   * new disruption. Empty (no limit) without a per-domain budget.
+   */
+  private record DomainRoom(NodeOrder order, Map<String, Integer> left) {
+
+    static DomainRoom of(
+        List<NodePods> nodes, Budget budget, Predicate<Pod> available, Set<String> inFlight) {
+      NodeOrder order = budget.order();
+      if (!order.hasDomainBudget()) {
+        return new DomainRoom(order, null);
+      }
+      Map<String, Integer> used = new HashMap<>();
+      for (NodePods n : nodes) {
+        boolean counts;
+        if (budget.maxSurge() > 0) {
+          counts =
+              n.old() != null
+                  && ((n.updated() == null && inFlight.contains(n.node()))
+                      || (n.updated() != null && !available.test(n.updated()))
+                      || (n.updated() == null && budget.strict() && !available.test(n.old())));
+        } else {
+          counts =
+              n.updated() == null && n.old() == null
+                  || n.updated() != null && (n.old() != null || !available.test(n.updated()))
+                  || n.updated() == null && budget.strict() && !available.test(n.old());
+        }
+        if (counts) {
+          used.merge(order.domain(n.node()), 1, Integer::sum);
+        }
+      }
+      Map<String, Integer> left = new HashMap<>();
+      for (String domain : order.domains()) {
+        left.put(domain, order.domainBudget(domain) - used.getOrDefault(domain, 0));
+      }
+      return new DomainRoom(order, left);
+    }
+
+    /** Takes one from the node's domain if it has room; always true without per-domain budgets. */
+    boolean take(String node) {
+      if (left == null) {
+        return true;
+      }
+      String domain = order.domain(node);
+      int room = left.getOrDefault(domain, 0);
+      if (room <= 0) {
+        return false;
+      }
+      left.put(domain, room - 1);
+      return true;
+    }
   }
 
   private static Step unavailableStep(
-      List<NodePods> nodes, int maxUnavailable, boolean strict, Predicate<Pod> available) {
+      List<NodePods> nodes,
+      int maxUnavailable,
+      boolean strict,
+      Predicate<Pod> available,
+      DomainRoom room,
+      Budget budget) {
     int unavailable = 0;
     List<Pod> replaceFree = new ArrayList<>();
-    List<Pod> candidates = new ArrayList<>();
+    List<NodePods> candidates = new ArrayList<>();
     for (NodePods n : nodes) {
       if ((n.updated() == null && n.old() == null) || (n.updated() != null && n.old() != null)) {
         unavailable++;
@@ -154,12 +280,21 @@ public final class RollingUpdatePlanner {
           unavailable++;
         }
       } else {
-        candidates.add(n.old());
+        candidates.add(n);
       }
     }
     int remaining = Math.max(0, Math.min(maxUnavailable - unavailable, candidates.size()));
     List<Pod> delete = new ArrayList<>(replaceFree);
-    delete.addAll(candidates.subList(0, remaining));
+    for (int i = 0; i < candidates.size() && remaining > 0; i++) {
+      NodePods candidate = candidates.get(i);
+      if (!budget.prePulled().test(candidate.node())) {
+        break; // its images are still being pulled; the nodes after it wait their turn
+      }
+      if (room.take(candidate.node())) {
+        delete.add(candidate.old());
+        remaining--;
+      }
+    }
     return new Step(delete, List.of());
   }
 
@@ -168,7 +303,9 @@ public final class RollingUpdatePlanner {
       int maxSurge,
       boolean strict,
       Predicate<Pod> available,
-      Set<String> inFlight) {
+      Set<String> inFlight,
+      DomainRoom room,
+      Budget budget) {
     int surging = 0;
     List<String> allowed = new ArrayList<>();
     List<String> candidates = new ArrayList<>();
@@ -193,7 +330,15 @@ public final class RollingUpdatePlanner {
     }
     int remaining = Math.max(0, Math.min(maxSurge - surging, candidates.size()));
     List<String> creates = new ArrayList<>(allowed);
-    creates.addAll(candidates.subList(0, remaining));
+    for (int i = 0; i < candidates.size() && remaining > 0; i++) {
+      if (!budget.prePulled().test(candidates.get(i))) {
+        break; // its images are still being pulled; the nodes after it wait their turn
+      }
+      if (room.take(candidates.get(i))) {
+        creates.add(candidates.get(i));
+        remaining--;
+      }
+    }
     return new Step(delete, creates);
   }
 }

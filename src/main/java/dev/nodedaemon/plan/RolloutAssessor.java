@@ -335,6 +335,15 @@ public final class RolloutAssessor {
     RolloutProgress progress =
         new RolloutProgress(revision, startTime, lastProgressTime, mark, rollback ? true : null);
     progress.setTargetNodes(facts.rolloutTarget());
+    OrderFacts order = facts.order();
+    if (!order.groups().isEmpty()) {
+      progress.setGroup(order.currentGroupName());
+      progress.setGroupsCompleted(order.currentGroup());
+      progress.setGroupCount(order.groups().size());
+      Integer before =
+          newRevision || previousProgress == null ? null : previousProgress.getGroupsCompleted();
+      events.addAll(order.events(before));
+    }
     RolloutSteps.Position at = move.position();
     if (at.staged()) {
       progress.setStep(at.step());

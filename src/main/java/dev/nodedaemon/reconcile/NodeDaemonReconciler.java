@@ -3,11 +3,13 @@ package dev.nodedaemon.reconcile;
 import dev.nodedaemon.api.FailurePolicy;
 import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.api.NodeDaemonStatus;
+import dev.nodedaemon.api.PodLabels;
 import dev.nodedaemon.api.RollbackRecord;
 import dev.nodedaemon.api.RolloutPhase;
 import dev.nodedaemon.apply.DaemonPodFactory;
 import dev.nodedaemon.apply.KubernetesPodWriter;
 import dev.nodedaemon.apply.PlanExecutor;
+import dev.nodedaemon.apply.PrePullPods;
 import dev.nodedaemon.apply.TemplateAdmission;
 import dev.nodedaemon.events.EventRecorder;
 import dev.nodedaemon.metrics.RolloutMetrics;
@@ -88,6 +90,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   private static final Logger LOG = Logger.getLogger(NodeDaemonReconciler.class);
   private static final String NODE_SOURCE = "nodes";
   private static final String POD_SOURCE = "pods";
+  private static final String PREPULL_SOURCE = "prepull-pods";
   private static final String REVISION_SOURCE = "revisions";
 
   private final Clock clock;
@@ -98,6 +101,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   private final Adoption adoption;
   private final EventRecorder events;
   private final PlanExecutor executor;
+  private final PrePullPods prePullPods;
   private final RevisionStore revisionStore;
   private final RollbackWriter rollbackWriter;
   private final RolloutMetrics metrics;
@@ -110,6 +114,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     this.deletions = new DeletionExpectations(clock);
     KubernetesPodWriter podWriter = new KubernetesPodWriter(client);
     this.executor = new PlanExecutor(deletions.recording(podWriter), events);
+    this.prePullPods = new PrePullPods(podWriter, events);
     this.revisionStore = new RevisionStore(client, events);
     this.rollbackWriter = new RollbackWriter(client, events);
     this.adoption = new Adoption(client, podWriter, events);
@@ -152,7 +157,17 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(NodeDaemon.class))
                 .build(),
             context);
-    return List.of(pods, nodes, revisions);
+    // Pre-pull pods (rollingUpdate.prePull) have a label of their own, never the daemon pods'.
+    InformerEventSource<Pod, NodeDaemon> prePull =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Pod.class, NodeDaemon.class)
+                .withName(PREPULL_SOURCE)
+                .withLabelSelector(PodLabels.PREPULL_LABEL)
+                .withItemStore(TrimmingItemStore.forPods())
+                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(NodeDaemon.class))
+                .build(),
+            context);
+    return List.of(pods, nodes, revisions, prePull);
   }
 
   @Override
@@ -169,8 +184,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     List<Node> nodes = nodeSource.list().toList();
     List<Pod> pods =
         deletions.asObserved(
-            Ownership.controlledBy(
-                nodeDaemon, context.getSecondaryResourcesAsStream(Pod.class).toList()),
+            Ownership.controlledBy(nodeDaemon, secondaryPods(context, POD_SOURCE, nodeDaemon)),
             now);
     String templateHash =
         TemplateHash.of(nodeDaemon.getSpec().getTemplate(), collisionCount(nodeDaemon));
@@ -212,7 +226,8 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
             readiness.observe(uid, pods, now),
             expectations.pendingNodes(uid, pods, now),
             refusal,
-            now);
+            now,
+            Ownership.controlledBy(nodeDaemon, secondaryPods(context, PREPULL_SOURCE, nodeDaemon)));
 
     // Decide (pure), act.
     Optional<RollbackRecord> lastRollback = Rollbacks.lastRollback(nodeDaemon);
@@ -229,6 +244,8 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
             nodeDaemon,
             plan,
             node -> DaemonPodFactory.build(nodeDaemon, node, createRevision, createTemplate));
+    List<String> problems = new java.util.ArrayList<>(outcomes.problems());
+    problems.addAll(prePullPods.apply(nodeDaemon, updateRevision, plan.prePull()));
     plan.backoffBumps().forEach(node -> backoff.bump(uid, node, now));
     for (Pod created : outcomes.created()) {
       expectations.expect(
@@ -247,7 +264,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     RolloutAssessor.Assessment rollout = decision.rollout();
     NodeDaemonStatus status =
         StatusBuilder.build(
-            input, plan, rollout, lastRollback, outcomes.problems(), revisions.collisionCount());
+            input, plan, rollout, lastRollback, problems, revisions.collisionCount());
     boolean recorded =
         status.equals(nodeDaemon.getStatus()) || StatusWriter.write(nodeDaemon, status, context);
     metrics.observe(
@@ -265,10 +282,8 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     if (!recorded) {
       again = Optional.of(Duration.ofSeconds(1)); // in case the newer version's event is lost
     }
-    if (outcomes.moreToDo() || !outcomes.problems().isEmpty()) {
-      again =
-          Optional.of(
-              outcomes.problems().isEmpty() ? Duration.ofMillis(500) : Duration.ofSeconds(5));
+    if (outcomes.moreToDo() || !problems.isEmpty()) {
+      again = Optional.of(problems.isEmpty() ? Duration.ofMillis(500) : Duration.ofSeconds(5));
     }
     if (refusal.isPresent()) {
       Duration recheck = Duration.ofSeconds(30); // the answer expires; the template may be fixed
@@ -290,6 +305,16 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     }
     again.ifPresent(control::rescheduleAfter);
     return control;
+  }
+
+  /** The pods of one of the two pod informers (daemon pods, pre-pull pods) for the NodeDaemon. */
+  @SuppressWarnings("unchecked")
+  private static List<Pod> secondaryPods(
+      Context<NodeDaemon> context, String source, NodeDaemon nodeDaemon) {
+    return List.copyOf(
+        ((InformerEventSource<Pod, NodeDaemon>)
+                context.eventSourceRetriever().getEventSourceFor(Pod.class, source))
+            .getSecondaryResources(nodeDaemon));
   }
 
   /**

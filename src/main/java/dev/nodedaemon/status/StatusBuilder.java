@@ -1,11 +1,13 @@
 package dev.nodedaemon.status;
 
+import dev.nodedaemon.api.DomainStatus;
 import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.api.NodeDaemonStatus;
 import dev.nodedaemon.api.RollbackRecord;
 import dev.nodedaemon.observe.DaemonPods;
 import dev.nodedaemon.placement.NodeEligibility.Verdict;
 import dev.nodedaemon.plan.Conditions;
+import dev.nodedaemon.plan.OrderFacts;
 import dev.nodedaemon.plan.PlanInput;
 import dev.nodedaemon.plan.PodPlan;
 import dev.nodedaemon.plan.RolloutAssessor;
@@ -90,6 +92,16 @@ public final class StatusBuilder {
     status.setRollout(rollout.progress());
     status.setBlockingNodes(rollout.blockingNodes());
     status.setLastRollback(lastRollback.orElse(null));
+    List<OrderFacts.DomainCount> domains = plan.rollout().order().domains();
+    status.setDomains(
+        domains.isEmpty()
+            ? null
+            : domains.stream()
+                .map(
+                    d ->
+                        new DomainStatus(
+                            d.name(), d.nodes(), d.updated(), d.unavailable(), d.maxUnavailable()))
+                .toList());
 
     List<Condition> fresh = new ArrayList<>();
     fresh.add(

@@ -183,6 +183,33 @@ class RolloutMetricsTest {
   }
 
   @Test
+  void eachTopologyDomainHasItsSeriesAndAVanishedDomainLosesThem() {
+    Pod pod = pod("a1", "n1", "rev2", T0, true, 0);
+    NodeDaemonStatus status = status(3, 1, RolloutPhase.Progressing, "rev1", "rev2");
+    status.setRollout(new RolloutProgress());
+    status.getRollout().setGroup("topology.kubernetes.io/zone=b");
+    status.getRollout().setGroupsCompleted(1);
+    status.getRollout().setGroupCount(2);
+    status.setDomains(
+        List.of(
+            new dev.nodedaemon.api.DomainStatus("a", 2, 2, 0, 1),
+            new dev.nodedaemon.api.DomainStatus("b", 1, 0, 1, 1)));
+    reconcile(agent, "rev2", status, pod);
+
+    String text = scrape();
+    assertThat(value(text, "nodedaemon_domain_nodes", "domain=\"a\"")).isEqualTo(2);
+    assertThat(value(text, "nodedaemon_domain_updated_nodes", "domain=\"a\"")).isEqualTo(2);
+    assertThat(value(text, "nodedaemon_domain_unavailable_nodes", "domain=\"b\"")).isEqualTo(1);
+    assertThat(value(text, "nodedaemon_rollout_groups_completed")).isEqualTo(1);
+    assertThat(value(text, "nodedaemon_rollout_groups")).isEqualTo(2);
+
+    status.setDomains(List.of(new dev.nodedaemon.api.DomainStatus("a", 2, 2, 0, 1)));
+    reconcile(agent, "rev2", status, pod);
+
+    assertThat(scrape()).contains("domain=\"a\"").doesNotContain("domain=\"b\"");
+  }
+
+  @Test
   void perNodeSeriesCanBeTurnedOff() {
     RolloutMetrics fleetOnly = new RolloutMetrics(registry, false, Clock.systemUTC());
     Pod pod = pod("a1", "n1", "rev1", T0, true, 0);

@@ -82,6 +82,31 @@ public final class TestFleet {
     return IntStream.range(0, count).mapToObj(i -> prefix + i).toList();
   }
 
+  /**
+   * As {@link #addNodes}, with {@code topology.kubernetes.io/zone} assigned round-robin from {@code
+   * zones} (node 0 the first zone, node 1 the second, ...).
+   */
+  public List<String> addNodesInZones(
+      String suffix, int count, List<String> zones, String... extraLabels) {
+    String prefix = id + "-" + suffix + "-";
+    String labels =
+        TEST_LABEL
+            + "="
+            + id
+            + (extraLabels.length == 0 ? "" : "," + String.join(",", extraLabels));
+    cluster.cluster(
+        "add-nodes",
+        "--count",
+        Integer.toString(count),
+        "--prefix",
+        prefix,
+        "--labels",
+        labels,
+        "--zones",
+        String.join(",", zones));
+    return IntStream.range(0, count).mapToObj(i -> prefix + i).toList();
+  }
+
   /** A NodeDaemon shaped like the seeds' fluentd-elasticsearch, limited to this test's nodes. */
   public NodeDaemon logAgent(String name) {
     NodeDaemon nd = new NodeDaemon();
