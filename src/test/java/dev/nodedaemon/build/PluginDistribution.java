@@ -319,7 +319,12 @@ public final class PluginDistribution {
         + "-----\n";
   }
 
-  /** A reproducible tar.gz of the stage's contents (sorted names, no owners, fixed times). */
+  /**
+   * A reproducible tar.gz of the stage's contents (sorted names, no owners, fixed times). Links
+   * (jlink links each module's legal notices to java.base's) are stored as copies of the files they
+   * point to, not as symlinks or hard links: krew's unpacker refuses any entry that is not a
+   * regular file or a directory.
+   */
   private static void tar(Path stage, Path archive) throws IOException, InterruptedException {
     Files.deleteIfExists(archive);
     run(
@@ -330,6 +335,8 @@ public final class PluginDistribution {
             "--group=0",
             "--numeric-owner",
             "--mtime=@0",
+            "--dereference",
+            "--hard-dereference",
             "-czf",
             archive.toAbsolutePath().toString(),
             "-C",
