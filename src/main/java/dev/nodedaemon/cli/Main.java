@@ -41,6 +41,7 @@ import picocli.CommandLine.Command;
       FreezeCommand.Freeze.class,
       FreezeCommand.Unfreeze.class,
       CompletionCommand.class,
+      VersionCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nExit codes:%n",
@@ -99,10 +100,19 @@ public final class Main implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
+  /**
+   * The distribution's launcher names its version in {@value #VERSION_PROPERTY} (the Quarkus
+   * application jar has no Implementation-Version); run from a clone it is "(development)".
+   */
   static final class Version implements CommandLine.IVersionProvider {
+    static final String VERSION_PROPERTY = "nodedaemon.version";
+
     @Override
     public String[] getVersion() {
-      String version = Main.class.getPackage().getImplementationVersion();
+      String version = System.getProperty(VERSION_PROPERTY);
+      if (version == null) {
+        version = Main.class.getPackage().getImplementationVersion();
+      }
       return new String[] {"kubectl-nodedaemon " + (version == null ? "(development)" : version)};
     }
   }
