@@ -54,7 +54,8 @@ public final class PlanExecutor {
 
     // Deletes all go at once (bounded by the pool), as the built-in controller's do; each one that
     // succeeds is followed at once by its node's replacement create, instead of after the last
-    // delete of the step. Creates, replacements and fresh ones alike, share one slow start.
+    // delete of the step; other creates follow the step's deletes. Creates, replacements and
+    // fresh ones alike, share one slow start.
     List<Deletion> deletions = plan.deletes();
     java.util.LinkedHashSet<String> creating = new java.util.LinkedHashSet<>(plan.creates());
     int createQuota = MAX_CREATES_PER_STEP;
@@ -103,13 +104,18 @@ public final class PlanExecutor {
         replaced.add(replace ? node : null);
         replacementPods.add(replacement);
       }
+      for (Future<Result> future : deleteFutures) {
+        deleted.add(join(future));
+      }
+      // Other nodes' creates only once the step's deletes are answered: under maxSurge they are
+      // the surge pods the deletes make room for (a node whose new pod is available stops counting
+      // as surging when its old pod goes), and maxSurge must hold at every instant.
       List<Future<Result>> freshFutures = new ArrayList<>();
       for (Pod pod : freshPods) {
         freshFutures.add(pool.submit(() -> createStart.run(writer, pod)));
       }
-      for (int i = 0; i < deletions.size(); i++) {
-        deleted.add(join(deleteFutures.get(i)));
-        replacementResults.add(joinOrNull(replaceFutures.get(i)));
+      for (Future<Result> future : replaceFutures) {
+        replacementResults.add(joinOrNull(future));
       }
       freshResults = new ArrayList<>();
       for (Future<Result> future : freshFutures) {

@@ -222,6 +222,45 @@ class PlanExecutorTest {
   }
 
   @Test
+  void surgeCreatesStartOnlyOnceTheStepsDeletesAreAnswered() {
+    // Under maxSurge a step deletes the old pods of nodes whose new pod is available and creates
+    // surge pods on other nodes in the room that makes: a surge create that lands before those
+    // deletes puts one node too many at two pods. The delete waits (up to a second) for a create
+    // to start: an executor that creates meanwhile shows the create first.
+    List<String> order = Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.CountDownLatch createStarted = new java.util.concurrent.CountDownLatch(1);
+    writer.answer =
+        name -> {
+          if (name.startsWith("agent-")) {
+            createStarted.countDown();
+            order.add("create " + name);
+          } else {
+            try {
+              createStarted.await(1, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            order.add("deleted " + name);
+          }
+          return Result.DONE;
+        };
+    PodPlan plan =
+        new PodPlan(
+            List.of("n2"),
+            List.of(new PodPlan.Deletion(pod("old-n1"), "rolling update", false, null)),
+            List.of(),
+            List.of(),
+            List.of(),
+            Map.of(),
+            Optional.empty(),
+            NO_ROLLOUT);
+
+    executor.execute(nodeDaemon, plan, this::podFor);
+
+    assertThat(order).containsExactly("deleted old-n1", "create agent-n2");
+  }
+
+  @Test
   void aFailedCreateStopsTheReplacementsNotYetStartedButNoDelete() {
     writer.answer = failingSlowly(name -> name.startsWith("agent-"), "quota");
     List<PodPlan.Deletion> deletions =
