@@ -18,12 +18,14 @@ bench/run-all runs the same scenario (scenario() below) as part of the suite.
 """
 import argparse
 import json
+import math
 import os
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
+import timeline  # noqa: E402
 from benchlib import (ROOT, Cluster, Operator, audit_writes, builtin_actor,  # noqa: E402
                       delete_namespace, header, kubectl, nodedaemon_actor, require_jar,
                       workloads)
@@ -88,7 +90,8 @@ def wait_all(namespace, nodes, image, timeout, track=None):
         time.sleep(0.5)
 
 
-def measure(kind, manifest, namespace, nodes, audit_log, is_actor, timeout):
+def measure(kind, manifest, namespace, nodes, audit_log, is_actor, timeout, budget=None,
+            surge=False):
     kubectl("create", "namespace", namespace)
     kubectl("apply", "-n", namespace, "-f", "-", stdin=json.dumps(manifest))
     wait_all(namespace, nodes, OLD_IMAGE, timeout)
@@ -110,13 +113,19 @@ def measure(kind, manifest, namespace, nodes, audit_log, is_actor, timeout):
     time.sleep(benchlib.TRAILING_WRITES_SECONDS)
     writes = audit_writes(audit_log, offset, is_actor)
     total = sum(writes.values())
+    where = None
+    if budget:
+        # where the time went (bench/timeline.py): the controller's reaction to a pod turning
+        # ready, the scheduler's and kwok's shares
+        analysis, where = timeline.summary(audit_log, namespace, offset, budget, surge)
+        print("\n".join(where), file=sys.stderr)
     print(f"{kind}: {nodes} nodes updated in {elapsed:.1f}s, peak unavailable "
           f"{peaks['unavailable']}, peak pods per node {peaks['per_node']}, writes {total}: "
           f"{writes}", file=sys.stderr)
     delete_namespace(namespace)
     return {"seconds": round(elapsed, 1), "peak_unavailable": peaks["unavailable"],
             "peak_per_node": peaks["per_node"], "writes": writes, "writes_total": total,
-            "writes_per_node": round(total / nodes, 2)}
+            "writes_per_node": round(total / nodes, 2), "timeline": where}
 
 
 def scenario(cluster, nodes, budget="10%", ready_delay="2s", timeout=900):
@@ -132,10 +141,13 @@ def scenario(cluster, nodes, budget="10%", ready_delay="2s", timeout=900):
                                                     "rollingUpdate": rolling})
         ns_builtin = f"bench-builtin-{strategy.lower()}"
         ns_ours = f"bench-nodedaemon-{strategy.lower()}"
+        slots = (math.ceil(nodes * float(budget[:-1]) / 100) if budget.endswith("%")
+                 else int(budget))
+        surge = strategy == "maxSurge"
         builtin = measure("DaemonSet " + strategy, daemonset, ns_builtin, nodes,
-                          cluster.audit_log, builtin_actor(ns_builtin), timeout)
+                          cluster.audit_log, builtin_actor(ns_builtin), timeout, slots, surge)
         ours = measure("NodeDaemon " + strategy, nodedaemon, ns_ours, nodes, cluster.audit_log,
-                       nodedaemon_actor(ns_ours), timeout)
+                       nodedaemon_actor(ns_ours), timeout, slots, surge)
         results.append({"strategy": f"{strategy} {budget}", "builtin": builtin,
                         "nodedaemon": ours, "ratio": round(ours["seconds"] / builtin["seconds"],
                                                            2)})
@@ -150,6 +162,13 @@ def scenario(cluster, nodes, budget="10%", ready_delay="2s", timeout=900):
                          f"{r['writes_per_node']} | {r['writes']} |")
     lines.append("")
     lines += [f"NodeDaemon / built-in time, {r['strategy']}: {r['ratio']}" for r in results]
+    lines += ["", "Where the time went (bench/timeline.py, from the audit log):", "", "```"]
+    for result in results:
+        for name, r in (("built-in DaemonSet", result["builtin"]),
+                        ("NodeDaemon", result["nodedaemon"])):
+            lines.append(f"{result['strategy']}, {name}:")
+            lines += r["timeline"] or ["  -"]
+    lines.append("```")
     return results, lines
 
 

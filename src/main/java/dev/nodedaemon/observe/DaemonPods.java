@@ -85,7 +85,9 @@ public final class DaemonPods {
    * still reports Ready from the old containers until the kubelet restarts them.
    */
   public static boolean isReady(Pod pod) {
-    return readyCondition(pod).map(c -> "True".equals(c.getStatus())).orElse(false)
+    Optional<PodCondition> ready = readyCondition(pod);
+    return ready.isPresent()
+        && "True".equals(ready.get().getStatus())
         && !inPlaceUpdatePending(pod);
   }
 
@@ -214,8 +216,13 @@ public final class DaemonPods {
     if (pod.getStatus() == null || pod.getStatus().getConditions() == null) {
       return Optional.empty();
     }
-    return pod.getStatus().getConditions().stream()
-        .filter(c -> "Ready".equals(c.getType()))
-        .findFirst();
+    // A loop, not a stream: read several times per pod in every reconcile (planner, counters,
+    // metrics), at 5,000 pods the stream pipelines were a measurable share of a planner pass.
+    for (PodCondition condition : pod.getStatus().getConditions()) {
+      if ("Ready".equals(condition.getType())) {
+        return Optional.of(condition);
+      }
+    }
+    return Optional.empty();
   }
 }

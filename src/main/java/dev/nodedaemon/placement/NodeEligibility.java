@@ -150,7 +150,12 @@ public final class NodeEligibility {
   }
 
   static boolean isTolerated(Taint taint, List<Toleration> tolerations) {
-    return tolerations.stream().anyMatch(t -> tolerates(t, taint));
+    for (Toleration toleration : tolerations) { // per taint of every node: no stream pipeline
+      if (tolerates(toleration, taint)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** v1 Toleration.ToleratesTaint. */

@@ -121,12 +121,25 @@ public final class StatusBuilder {
     return status;
   }
 
+  /**
+   * The node's oldest live pod. A loop, not a stream with a comparator: called for every node on
+   * every reconcile, and nearly always over one pod, whose creation time need not be parsed.
+   */
   private static Optional<Pod> oldestLive(List<Pod> pods) {
-    return pods.stream()
-        .filter(p -> !DaemonPods.isTerminating(p))
-        .filter(p -> !DaemonPods.isFailed(p) && !DaemonPods.isSucceeded(p))
-        .min(
-            Comparator.comparing(DaemonPods::createdAt)
-                .thenComparing(p -> p.getMetadata().getName()));
+    Pod oldest = null;
+    for (Pod pod : pods) {
+      if (DaemonPods.isTerminating(pod)
+          || DaemonPods.isFailed(pod)
+          || DaemonPods.isSucceeded(pod)) {
+        continue;
+      }
+      if (oldest == null || BY_AGE.compare(pod, oldest) < 0) {
+        oldest = pod;
+      }
+    }
+    return Optional.ofNullable(oldest);
   }
+
+  private static final Comparator<Pod> BY_AGE =
+      Comparator.comparing(DaemonPods::createdAt).thenComparing(p -> p.getMetadata().getName());
 }

@@ -100,7 +100,7 @@ class PlanExecutorTest {
 
   @Test
   void slowStartStopsAfterTheFirstBatchWithAFailure() {
-    writer.answer = name -> new Result(Outcome.FAILED, "forbidden");
+    writer.answer = failingSlowly(name -> true, "forbidden");
 
     PlanExecutor.Outcomes outcomes = executor.execute(nodeDaemon, creates(100), this::podFor);
 
@@ -178,6 +178,142 @@ class PlanExecutorTest {
     assertThat(writer.deletes).containsExactlyInAnyOrder("old-n1", "old-n2");
     assertThat(writer.creates).containsExactlyInAnyOrder("agent-n3", "agent-n1");
     assertThat(outcomes.moreToDo()).isTrue();
+  }
+
+  @Test
+  void aReplacementIsCreatedRightAfterItsOwnDeleteNotAfterTheStepsLastDelete() throws Exception {
+    // The delete of n2's old pod answers only once n1's replacement exists: an executor that
+    // creates replacements after all deletes of the step never gets there.
+    java.util.concurrent.CountDownLatch n1Created = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean waitedInVain =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    writer.answer =
+        name -> {
+          if (name.equals("agent-n1")) {
+            n1Created.countDown();
+          } else if (name.equals("old-n2")) {
+            try {
+              waitedInVain.set(!n1Created.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          return Result.DONE;
+        };
+    PodPlan plan =
+        new PodPlan(
+            List.of(),
+            List.of(
+                new PodPlan.Deletion(pod("old-n1"), "rolling update", false, "n1"),
+                new PodPlan.Deletion(pod("old-n2"), "rolling update", false, "n2")),
+            List.of(),
+            List.of(),
+            List.of(),
+            Map.of(),
+            Optional.empty(),
+            NO_ROLLOUT);
+
+    PlanExecutor.Outcomes outcomes = executor.execute(nodeDaemon, plan, this::podFor);
+
+    assertThat(waitedInVain).as("n1's replacement waited for n2's delete").isFalse();
+    assertThat(writer.creates).containsExactlyInAnyOrder("agent-n1", "agent-n2");
+    assertThat(outcomes.created()).hasSize(2);
+    assertThat(outcomes.moreToDo()).isFalse();
+  }
+
+  @Test
+  void surgeCreatesStartOnlyOnceTheStepsDeletesAreAnswered() {
+    // Under maxSurge a step deletes the old pods of nodes whose new pod is available and creates
+    // surge pods on other nodes in the room that makes: a surge create that lands before those
+    // deletes puts one node too many at two pods. The delete waits (up to a second) for a create
+    // to start: an executor that creates meanwhile shows the create first.
+    List<String> order = Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.CountDownLatch createStarted = new java.util.concurrent.CountDownLatch(1);
+    writer.answer =
+        name -> {
+          if (name.startsWith("agent-")) {
+            createStarted.countDown();
+            order.add("create " + name);
+          } else {
+            try {
+              createStarted.await(1, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            order.add("deleted " + name);
+          }
+          return Result.DONE;
+        };
+    PodPlan plan =
+        new PodPlan(
+            List.of("n2"),
+            List.of(new PodPlan.Deletion(pod("old-n1"), "rolling update", false, null)),
+            List.of(),
+            List.of(),
+            List.of(),
+            Map.of(),
+            Optional.empty(),
+            NO_ROLLOUT);
+
+    executor.execute(nodeDaemon, plan, this::podFor);
+
+    assertThat(order).containsExactly("deleted old-n1", "create agent-n2");
+  }
+
+  @Test
+  void aFailedCreateStopsTheReplacementsNotYetStartedButNoDelete() {
+    writer.answer = failingSlowly(name -> name.startsWith("agent-"), "quota");
+    List<PodPlan.Deletion> deletions =
+        IntStream.range(0, 50)
+            .mapToObj(i -> new PodPlan.Deletion(pod("old-n" + i), "rolling update", false, "n" + i))
+            .toList();
+    PodPlan plan =
+        new PodPlan(
+            List.of(),
+            deletions,
+            List.of(),
+            List.of(),
+            List.of(),
+            Map.of(),
+            Optional.empty(),
+            NO_ROLLOUT);
+
+    PlanExecutor.Outcomes outcomes = executor.execute(nodeDaemon, plan, this::podFor);
+
+    assertThat(writer.deletes).hasSize(50);
+    assertThat(writer.creates).as("one failed create, not one per node").hasSize(1);
+    assertThat(outcomes.moreToDo()).isTrue();
+    assertThat(outcomes.problems()).singleElement().asString().contains("quota");
+  }
+
+  /**
+   * Fails the writes {@code failing} picks; the first of them answers only once a second one has
+   * started, or after a second: an executor without slow start starts the others meanwhile.
+   */
+  private static Function<String, Result> failingSlowly(
+      java.util.function.Predicate<String> failing, String message) {
+    java.util.concurrent.atomic.AtomicInteger calls =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.CountDownLatch second = new java.util.concurrent.CountDownLatch(1);
+    return name -> {
+      if (!failing.test(name)) {
+        return Result.DONE;
+      }
+      if (calls.incrementAndGet() == 1) {
+        try {
+          second.await(1, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      } else {
+        second.countDown();
+      }
+      return new Result(Outcome.FAILED, message);
+    };
+  }
+
+  private static Pod pod(String name) {
+    return new PodBuilder().withNewMetadata().withName(name).endMetadata().build();
   }
 
   private static PodPlan creates(int count) {
