@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.nodedaemon.api.RolloutPhase;
 import dev.nodedaemon.build.OperatorImage;
 import dev.nodedaemon.testing.Commands;
+import dev.nodedaemon.testing.DeploymentEnvironment;
 import dev.nodedaemon.testing.Helm;
 import dev.nodedaemon.testing.LocalCluster;
 import dev.nodedaemon.testing.Podman;
 import dev.nodedaemon.testing.StatusChecks;
 import dev.nodedaemon.testing.TestFleet;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -26,7 +26,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
@@ -178,7 +177,7 @@ class ContainerImageIT {
                 kubeconfig + ":/var/run/nodedaemon/kubeconfig:ro",
                 "--env",
                 "KUBECONFIG=/var/run/nodedaemon/kubeconfig"));
-    Map<String, String> env = env(deployment, operatorPodName(client));
+    Map<String, String> env = DeploymentEnvironment.of(deployment, operatorPodName(client));
     // Host network: a free port instead of the Deployment's 8080.
     env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
     env.forEach((name, value) -> run.addAll(List.of("--env", name + "=" + value)));
@@ -243,27 +242,6 @@ class ContainerImageIT {
     } finally {
       Podman.tryRun("rm", "--force", "--time", "10", CONTAINER);
     }
-  }
-
-  /** The Deployment's environment, as the kubelet would give it to the first pod. */
-  private static Map<String, String> env(Deployment deployment, String podName) {
-    Map<String, String> env = new LinkedHashMap<>();
-    for (EnvVar var :
-        deployment.getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv()) {
-      if (var.getValueFrom() == null) {
-        env.put(var.getName(), var.getValue());
-        continue;
-      }
-      String field = var.getValueFrom().getFieldRef().getFieldPath();
-      env.put(
-          var.getName(),
-          switch (field) {
-            case "metadata.namespace" -> deployment.getMetadata().getNamespace();
-            case "metadata.name" -> podName;
-            default -> throw new IllegalStateException("unexpected fieldRef " + field);
-          });
-    }
-    return env;
   }
 
   private static String operatorPodName(KubernetesClient client) {

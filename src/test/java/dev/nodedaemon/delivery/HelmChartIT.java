@@ -8,11 +8,11 @@ import dev.nodedaemon.apply.DaemonPodFactory;
 import dev.nodedaemon.config.CrdInstaller;
 import dev.nodedaemon.testing.AuditLog;
 import dev.nodedaemon.testing.Commands;
+import dev.nodedaemon.testing.DeploymentEnvironment;
 import dev.nodedaemon.testing.Helm;
 import dev.nodedaemon.testing.LocalCluster;
 import dev.nodedaemon.testing.OperatorProcess;
 import dev.nodedaemon.testing.TestFleet;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -31,7 +31,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -219,7 +218,9 @@ class HelmChartIT {
     deployment = deployment(client);
     assertThat(deployment.getSpec().getReplicas()).isEqualTo(3);
     assertThat(deployment.getStatus().getReadyReplicas()).isEqualTo(3);
-    assertThat(env(deployment, "x").get("QUARKUS_OPERATOR_SDK_CONTROLLERS_NODEDAEMON_NAMESPACES"))
+    assertThat(
+            DeploymentEnvironment.of(deployment, "x")
+                .get("QUARKUS_OPERATOR_SDK_CONTROLLERS_NODEDAEMON_NAMESPACES"))
         .isEqualTo(fleet.namespace() + "," + unwatched.namespace());
     assertThat(
             client
@@ -483,32 +484,11 @@ class HelmChartIT {
   private static OperatorProcess startAsDeployment(KubernetesClient client, String label)
       throws IOException {
     Path kubeconfig = cluster.serviceAccountKubeconfig(RELEASE_NAMESPACE, SERVICE_ACCOUNT);
-    Map<String, String> env = env(deployment(client), operatorPodName(client));
+    Map<String, String> env = DeploymentEnvironment.of(deployment(client), operatorPodName(client));
     System.out.println("operator environment from the Deployment: " + env);
     // The log is appended to: start it afresh, so the checks read this run's only.
     Files.deleteIfExists(LocalCluster.projectDir().resolve("target/operator-" + label + ".log"));
     return OperatorProcess.start(kubeconfig, label, Map.of(), env);
-  }
-
-  /** The container's environment, with the downward API resolved as for pod {@code podName}. */
-  private static Map<String, String> env(Deployment deployment, String podName) {
-    Map<String, String> env = new LinkedHashMap<>();
-    for (EnvVar var :
-        deployment.getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv()) {
-      if (var.getValueFrom() == null) {
-        env.put(var.getName(), var.getValue());
-        continue;
-      }
-      String field = var.getValueFrom().getFieldRef().getFieldPath();
-      env.put(
-          var.getName(),
-          switch (field) {
-            case "metadata.namespace" -> deployment.getMetadata().getNamespace();
-            case "metadata.name" -> podName;
-            default -> throw new IllegalStateException("unexpected fieldRef " + field);
-          });
-    }
-    return env;
   }
 
   private static Deployment deployment(KubernetesClient client) {
