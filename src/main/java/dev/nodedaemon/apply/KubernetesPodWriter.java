@@ -115,9 +115,12 @@ public final class KubernetesPodWriter implements PodWriter {
   @Override
   public Result updateInPlace(InPlacePatch update) {
     Pod pod = update.pod();
-    // Preconditioned like delete: a pod that changed since it was planned on is left alone.
+    // Preconditioned like delete: a pod that changed since it was planned on is left alone. A
+    // resourceVersion in the patched object is the API server's own precondition and answers 409;
+    // a JSON-patch "test" would fail with 422, which could not be told from a refusal.
     JsonPatch patch =
-        new JsonPatch().test("/metadata/resourceVersion", pod.getMetadata().getResourceVersion());
+        new JsonPatch()
+            .replace("/metadata/resourceVersion", pod.getMetadata().getResourceVersion());
     List<Container> containers = pod.getSpec().getContainers();
     Map<String, String> previousImageIds = new HashMap<>();
     for (int i = 0; i < containers.size(); i++) {
@@ -155,9 +158,12 @@ public final class KubernetesPodWriter implements PodWriter {
       if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
         return new Result(Outcome.NOT_FOUND, e.getMessage());
       }
-      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT || e.getCode() == 422) {
-        // 422: the resourceVersion test failed, the pod changed since it was read.
+      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
         return new Result(Outcome.CONFLICT, e.getMessage());
+      }
+      if (refusal(e)) {
+        // Invalid, or an admission policy forbids the change: the same patch gets the same answer.
+        return new Result(Outcome.REFUSED, reason(e));
       }
       return new Result(Outcome.FAILED, reason(e));
     }

@@ -92,6 +92,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
 
   private final Clock clock;
   private final FailureBackoff backoff = new FailureBackoff();
+  private final InPlaceRefusals inPlaceRefusals = new InPlaceRefusals();
   private final ReadinessMemory readiness = new ReadinessMemory();
   private final CreationExpectations expectations = new CreationExpectations();
   private final DeletionExpectations deletions;
@@ -218,6 +219,8 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     Optional<RollbackRecord> lastRollback = Rollbacks.lastRollback(nodeDaemon);
     RolloutDecider.Decision decision = RolloutDecider.decide(input, lastRollback);
     PodPlan plan = decision.plan();
+    Optional<InPlaceRefusals.Refusal> inPlaceHeld =
+        inPlaceRefusals.holding(uid, updateRevision, now);
     String createRevision = plan.createRevision() == null ? updateRevision : plan.createRevision();
     PodTemplateSpec createTemplate =
         revisionIndex
@@ -227,7 +230,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     PlanExecutor.Outcomes outcomes =
         executor.execute(
             nodeDaemon,
-            plan,
+            inPlaceHeld.isPresent() ? withoutInPlaceUpdates(plan) : plan,
             node -> DaemonPodFactory.build(nodeDaemon, node, createRevision, createTemplate));
     plan.backoffBumps().forEach(node -> backoff.bump(uid, node, now));
     for (Pod created : outcomes.created()) {
@@ -240,6 +243,24 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     if (outcomes.refused()) {
       templateAdmission.forget(uid); // ask again before the next delete
     }
+    if (outcomes.inPlaceRefusal().isPresent()) {
+      inPlaceHeld =
+          Optional.of(
+              inPlaceRefusals.refused(uid, updateRevision, outcomes.inPlaceRefusal().get(), now));
+    }
+    // Problems of this step's writes; a refused in-place patch is reported by its backoff instead.
+    List<String> writeProblems =
+        inPlaceHeld.isEmpty()
+            ? outcomes.problems()
+            : outcomes.problems().stream().filter(p -> !p.startsWith("update in place ")).toList();
+    List<String> problems =
+        inPlaceHeld
+            .map(
+                held ->
+                    java.util.stream.Stream.concat(
+                            writeProblems.stream(), java.util.stream.Stream.of(held.describe()))
+                        .toList())
+            .orElse(writeProblems);
 
     // Record: the status first, then the rollout's events. A status that could not be written
     // (the NodeDaemon changed since it was read) is computed again by the next reconcile, which
@@ -247,7 +268,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     RolloutAssessor.Assessment rollout = decision.rollout();
     NodeDaemonStatus status =
         StatusBuilder.build(
-            input, plan, rollout, lastRollback, outcomes.problems(), revisions.collisionCount());
+            input, plan, rollout, lastRollback, problems, revisions.collisionCount());
     boolean recorded =
         status.equals(nodeDaemon.getStatus()) || StatusWriter.write(nodeDaemon, status, context);
     metrics.observe(
@@ -265,10 +286,13 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     if (!recorded) {
       again = Optional.of(Duration.ofSeconds(1)); // in case the newer version's event is lost
     }
-    if (outcomes.moreToDo() || !outcomes.problems().isEmpty()) {
-      again =
-          Optional.of(
-              outcomes.problems().isEmpty() ? Duration.ofMillis(500) : Duration.ofSeconds(5));
+    if (outcomes.moreToDo() || !writeProblems.isEmpty()) {
+      again = Optional.of(writeProblems.isEmpty() ? Duration.ofMillis(500) : Duration.ofSeconds(5));
+    }
+    if (inPlaceHeld.isPresent()) {
+      // Look again when the refusal's backoff ends, to patch once more.
+      Duration held = Duration.between(now, inPlaceHeld.get().until());
+      again = Optional.of(again.filter(a -> a.compareTo(held) < 0).orElse(held));
     }
     if (refusal.isPresent()) {
       Duration recheck = Duration.ofSeconds(30); // the answer expires; the template may be fixed
@@ -408,7 +432,23 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     expectations.retainOnly(live);
     adoption.retainOnly(live);
     templateAdmission.retainOnly(live);
+    inPlaceRefusals.retainOnly(live);
     metrics.retainOnly(live);
+  }
+
+  /** The plan without its in-place patches: an in-place refusal's backoff holds them. */
+  private static PodPlan withoutInPlaceUpdates(PodPlan plan) {
+    return new PodPlan(
+        plan.creates(),
+        plan.deletes(),
+        List.of(),
+        plan.events(),
+        plan.backoffBumps(),
+        plan.verdicts(),
+        plan.requeueAfter(),
+        plan.rollout(),
+        plan.gates(),
+        plan.createRevision());
   }
 
   private static int collisionCount(NodeDaemon nodeDaemon) {
