@@ -1,6 +1,7 @@
 package dev.nodedaemon.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +10,7 @@ import dev.nodedaemon.revision.RevisionPlanner;
 import dev.nodedaemon.testing.SharedOperator;
 import dev.nodedaemon.testing.TestFleet;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -260,5 +262,36 @@ class RolloutCommandsIT {
                 + " namespace \""
                 + fleet.namespace()
                 + "\"\n");
+  }
+
+  /**
+   * The plugin's writes ask for strict field validation: a field the installed CRD does not know (a
+   * plugin newer than its CRD, a misspelling) is refused with the API server's message, where it
+   * would otherwise be dropped and the command would report success.
+   */
+  @Test
+  void aWriteWithAFieldTheCrdDoesNotKnowIsRefusedNotDropped() {
+    TestFleet fleet = new TestFleet("cli-strict");
+    fleet.create(fleet.logAgent("agent"));
+    Long generation = fleet.get("agent").getMetadata().getGeneration();
+    KubeOptions options = new KubeOptions();
+    options.kubeconfig = fleet.cluster().kubeconfig();
+    options.namespace = fleet.namespace();
+
+    try (Cluster cluster = options.connect()) {
+      assertThatThrownBy(() -> cluster.mergePatch("agent", "{\"spec\": {\"pasued\": true}}"))
+          .isInstanceOf(KubernetesClientException.class)
+          .hasMessageContaining("unknown field \"spec.pasued\"");
+      assertThatThrownBy(
+              () ->
+                  cluster.jsonPatch(
+                      "agent",
+                      "[{\"op\": \"add\", \"path\": \"/spec/updateStrategy\","
+                          + " \"value\": {\"rollingUpdate\": {\"maxUnavaliable\": 2}}}]"))
+          .hasMessageContaining(
+              "unknown field \"spec.updateStrategy.rollingUpdate.maxUnavaliable\"");
+      cluster.mergePatch("agent", "{\"spec\": {\"paused\": true}}");
+    }
+    assertThat(fleet.get("agent").getMetadata().getGeneration()).isEqualTo(generation + 1);
   }
 }
