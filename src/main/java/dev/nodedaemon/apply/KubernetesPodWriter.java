@@ -29,6 +29,7 @@ public final class KubernetesPodWriter implements PodWriter {
 
   @Override
   public Result create(Pod pod) {
+    PauseFence.check();
     try {
       client.pods().resource(pod).create();
       return Result.DONE;
@@ -45,6 +46,7 @@ public final class KubernetesPodWriter implements PodWriter {
 
   @Override
   public Result dryRunCreate(Pod pod) {
+    PauseFence.check();
     try {
       client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).dryRun().create();
       return Result.DONE;
@@ -61,6 +63,7 @@ public final class KubernetesPodWriter implements PodWriter {
 
   @Override
   public Result delete(Pod pod) {
+    PauseFence.check();
     try {
       // Preconditioned on the version we planned from: a pod that changed since, or a newer pod
       // that reuses the name, is never deleted on stale information.
@@ -84,6 +87,7 @@ public final class KubernetesPodWriter implements PodWriter {
 
   @Override
   public Result deleteOrphan(Pod pod) {
+    PauseFence.check();
     String node = DaemonPods.targetNode(pod).orElse(null);
     try {
       // The node is missing from the informer cache, which may only be behind the API server
@@ -114,10 +118,14 @@ public final class KubernetesPodWriter implements PodWriter {
 
   @Override
   public Result updateInPlace(InPlacePatch update) {
+    PauseFence.check();
     Pod pod = update.pod();
-    // Preconditioned like delete: a pod that changed since it was planned on is left alone.
+    // Preconditioned like delete: a pod that changed since it was planned on is left alone. A
+    // resourceVersion in the patched object is the API server's own precondition and answers 409;
+    // a JSON-patch "test" would fail with 422, which could not be told from a refusal.
     JsonPatch patch =
-        new JsonPatch().test("/metadata/resourceVersion", pod.getMetadata().getResourceVersion());
+        new JsonPatch()
+            .replace("/metadata/resourceVersion", pod.getMetadata().getResourceVersion());
     List<Container> containers = pod.getSpec().getContainers();
     Map<String, String> previousImageIds = new HashMap<>();
     for (int i = 0; i < containers.size(); i++) {
@@ -155,9 +163,12 @@ public final class KubernetesPodWriter implements PodWriter {
       if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
         return new Result(Outcome.NOT_FOUND, e.getMessage());
       }
-      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT || e.getCode() == 422) {
-        // 422: the resourceVersion test failed, the pod changed since it was read.
+      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
         return new Result(Outcome.CONFLICT, e.getMessage());
+      }
+      if (refusal(e)) {
+        // Invalid, or an admission policy forbids the change: the same patch gets the same answer.
+        return new Result(Outcome.REFUSED, reason(e));
       }
       return new Result(Outcome.FAILED, reason(e));
     }
@@ -185,6 +196,7 @@ public final class KubernetesPodWriter implements PodWriter {
 
   @Override
   public Result adopt(Pod pod, OwnerReference owner, String nodeDaemonName, String revision) {
+    PauseFence.check();
     List<OwnerReference> owners =
         new ArrayList<>(
             pod.getMetadata().getOwnerReferences() == null

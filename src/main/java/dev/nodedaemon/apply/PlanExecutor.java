@@ -40,12 +40,18 @@ public final class PlanExecutor {
     this.events = events;
   }
 
-  /** What the step achieved: problems to report, and whether work is left for the next step. */
   /**
+   * What the step achieved: problems to report, and whether work is left for the next step.
+   *
    * @param refused a create was refused by the API server as invalid or forbidden
+   * @param inPlaceRefusal the API server's message when it refused an in-place patch
    */
   public record Outcomes(
-      List<String> problems, boolean moreToDo, List<Pod> created, boolean refused) {}
+      List<String> problems,
+      boolean moreToDo,
+      List<Pod> created,
+      boolean refused,
+      java.util.Optional<String> inPlaceRefusal) {}
 
   public Outcomes execute(NodeDaemon nodeDaemon, PodPlan plan, Function<String, Pod> podForNode) {
     events.record(nodeDaemon, plan.events());
@@ -149,6 +155,7 @@ public final class PlanExecutor {
 
     List<InPlacePatch> patches = plan.inPlaceUpdates();
     List<Result> patched = slowStart(patches, writer::updateInPlace);
+    java.util.Optional<String> inPlaceRefusal = java.util.Optional.empty();
     for (int i = 0; i < patched.size(); i++) {
       InPlacePatch patch = patches.get(i);
       Result result = patched.get(i);
@@ -169,6 +176,9 @@ public final class PlanExecutor {
         case NOT_FOUND -> {}
         case CONFLICT, ALREADY_EXISTS -> moreToDo = true;
         case FAILED, REFUSED -> {
+          if (result.outcome() == Outcome.REFUSED) {
+            inPlaceRefusal = java.util.Optional.of(result.message());
+          }
           problems.add(
               "update in place " + patch.pod().getMetadata().getName() + ": " + result.message());
           events.warning(
@@ -221,7 +231,7 @@ public final class PlanExecutor {
         }
       }
     }
-    return new Outcomes(summarise(problems), moreToDo, done, refused);
+    return new Outcomes(summarise(problems), moreToDo, done, refused, inPlaceRefusal);
   }
 
   private Result deleteOne(Deletion deletion) {

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.FieldValidateable;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -24,7 +25,9 @@ import java.util.List;
  * A connection to the API server and the namespace commands work in, with the reads and writes the
  * commands share. Writes are patches without a resourceVersion, so they never conflict with the
  * operator's status writes; JSON patches carry {@code test} operations where a value must still be
- * what the command read.
+ * what the command read. Every write asks for strict field validation, as kubectl does: a field the
+ * installed CRD does not know (a plugin newer than the CRD, a misspelling) is refused with the API
+ * server's message instead of being silently dropped while the command reports success.
  */
 final class Cluster implements AutoCloseable {
 
@@ -242,11 +245,27 @@ final class Cluster implements AutoCloseable {
   }
 
   void mergePatch(String name, String patch) {
-    resource(name).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+    resource(name).patch(strict(PatchType.JSON_MERGE), patch);
   }
 
   void jsonPatch(String name, String patch) {
-    resource(name).patch(PatchContext.of(PatchType.JSON), patch);
+    resource(name).patch(strict(PatchType.JSON), patch);
+  }
+
+  /** Creates the NodeDaemon, or with {@code dryRun} only asks whether the API server would. */
+  NodeDaemon create(NodeDaemon nodeDaemon, boolean dryRun) {
+    Resource<NodeDaemon> resource =
+        client.resources(NodeDaemon.class).inNamespace(namespace).resource(nodeDaemon);
+    io.fabric8.kubernetes.client.dsl.WritableOperation<NodeDaemon> write =
+        dryRun ? resource.dryRun() : resource;
+    return write.fieldValidation(FieldValidateable.Validation.STRICT).create();
+  }
+
+  private static PatchContext strict(PatchType type) {
+    return new PatchContext.Builder()
+        .withPatchType(type)
+        .withFieldValidation(FieldValidateable.Validation.STRICT.parameterValue())
+        .build();
   }
 
   @Override

@@ -115,7 +115,7 @@ final class MigrateCommand implements Callable<Integer> {
                 + "\"; nothing was changed");
       }
       try {
-        cluster.resource(name).dryRun().create(nodeDaemon);
+        cluster.create(nodeDaemon, true);
       } catch (KubernetesClientException e) {
         throw new CliException(
             "the API server refuses the NodeDaemon made from daemonset/"
@@ -146,7 +146,7 @@ final class MigrateCommand implements Callable<Integer> {
                       .get()
                   == null,
           "the DaemonSet to be gone and its pods orphaned");
-      NodeDaemon created = cluster.resource(name).create(nodeDaemon);
+      NodeDaemon created = cluster.create(nodeDaemon, false);
       out.println(Cluster.displayName(name) + " created");
       String uid = created.getMetadata().getUid();
       await(

@@ -53,6 +53,7 @@ import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -95,6 +96,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
 
   private final Clock clock;
   private final FailureBackoff backoff = new FailureBackoff();
+  private final InPlaceRefusals inPlaceRefusals = new InPlaceRefusals();
   private final ReadinessMemory readiness = new ReadinessMemory();
   private final CreationExpectations expectations = new CreationExpectations();
   private final DeletionExpectations deletions;
@@ -236,6 +238,8 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     RolloutDecider.Decision decision = RolloutDecider.decide(input, lastRollback);
     PodPlan plan = decision.plan();
     long decided = System.nanoTime();
+    Optional<InPlaceRefusals.Refusal> inPlaceHeld =
+        inPlaceRefusals.holding(uid, updateRevision, now);
     String createRevision = plan.createRevision() == null ? updateRevision : plan.createRevision();
     PodTemplateSpec createTemplate =
         revisionIndex
@@ -245,10 +249,9 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     PlanExecutor.Outcomes outcomes =
         executor.execute(
             nodeDaemon,
-            plan,
+            inPlaceHeld.isPresent() ? withoutInPlaceUpdates(plan) : plan,
             node -> DaemonPodFactory.build(nodeDaemon, node, createRevision, createTemplate));
-    List<String> problems = new java.util.ArrayList<>(outcomes.problems());
-    problems.addAll(prePullPods.apply(nodeDaemon, updateRevision, plan.prePull()));
+    List<String> prePullProblems = prePullPods.apply(nodeDaemon, updateRevision, plan.prePull());
     plan.backoffBumps().forEach(node -> backoff.bump(uid, node, now));
     for (Pod created : outcomes.created()) {
       expectations.expect(
@@ -261,6 +264,22 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
       templateAdmission.forget(uid); // ask again before the next delete
     }
     long acted = System.nanoTime();
+    if (outcomes.inPlaceRefusal().isPresent()) {
+      inPlaceHeld =
+          Optional.of(
+              inPlaceRefusals.refused(uid, updateRevision, outcomes.inPlaceRefusal().get(), now));
+    }
+    // Problems of this step's writes; a refused in-place patch is reported by its backoff instead.
+    List<String> writeProblems =
+        new ArrayList<>(
+            inPlaceHeld.isEmpty()
+                ? outcomes.problems()
+                : outcomes.problems().stream()
+                    .filter(p -> !p.startsWith("update in place "))
+                    .toList());
+    writeProblems.addAll(prePullProblems);
+    List<String> problems = new ArrayList<>(writeProblems);
+    inPlaceHeld.ifPresent(held -> problems.add(held.describe()));
 
     // Record: the status first, then the rollout's events. A status that could not be written
     // (the NodeDaemon changed since it was read) is computed again by the next reconcile, which
@@ -302,8 +321,13 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     if (!recorded) {
       again = Optional.of(Duration.ofSeconds(1)); // in case the newer version's event is lost
     }
-    if (outcomes.moreToDo() || !problems.isEmpty()) {
-      again = Optional.of(problems.isEmpty() ? Duration.ofMillis(500) : Duration.ofSeconds(5));
+    if (outcomes.moreToDo() || !writeProblems.isEmpty()) {
+      again = Optional.of(writeProblems.isEmpty() ? Duration.ofMillis(500) : Duration.ofSeconds(5));
+    }
+    if (inPlaceHeld.isPresent()) {
+      // Look again when the refusal's backoff ends, to patch once more.
+      Duration held = Duration.between(now, inPlaceHeld.get().until());
+      again = Optional.of(again.filter(a -> a.compareTo(held) < 0).orElse(held));
     }
     if (refusal.isPresent()) {
       Duration recheck = Duration.ofSeconds(30); // the answer expires; the template may be fixed
@@ -453,7 +477,23 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     expectations.retainOnly(live);
     adoption.retainOnly(live);
     templateAdmission.retainOnly(live);
+    inPlaceRefusals.retainOnly(live);
     metrics.retainOnly(live);
+  }
+
+  /** The plan without its in-place patches: an in-place refusal's backoff holds them. */
+  private static PodPlan withoutInPlaceUpdates(PodPlan plan) {
+    return new PodPlan(
+        plan.creates(),
+        plan.deletes(),
+        List.of(),
+        plan.events(),
+        plan.backoffBumps(),
+        plan.verdicts(),
+        plan.requeueAfter(),
+        plan.rollout(),
+        plan.gates(),
+        plan.createRevision());
   }
 
   private static int collisionCount(NodeDaemon nodeDaemon) {

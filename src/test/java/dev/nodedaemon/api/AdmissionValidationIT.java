@@ -256,6 +256,22 @@ class AdmissionValidationIT {
             nodeDaemon("bad-type", SELECTOR, LABELS, "  updateStrategy: {type: Recreate}"),
             "Unsupported value: \"Recreate\""),
         Arguments.of(
+            "a container name the API server refuses for pods",
+            nodeDaemon("bad-container-name", SELECTOR, LABELS, "")
+                .replace("- name: agent", "- name: Bad_Name"),
+            "spec.template.spec.containers[0].name in body should match"),
+        Arguments.of(
+            "a container port out of range",
+            nodeDaemon("bad-port", SELECTOR, LABELS, "")
+                .replace(
+                    "image: agent:1", "image: agent:1\n        ports: [{containerPort: 70000}]"),
+            "should be less than or equal to 65535"),
+        Arguments.of(
+            "an unknown image pull policy",
+            nodeDaemon("bad-pull", SELECTOR, LABELS, "")
+                .replace("image: agent:1", "image: agent:1\n        imagePullPolicy: Sometimes"),
+            "Unsupported value: \"Sometimes\""),
+        Arguments.of(
             "no containers",
             """
             apiVersion: nodedaemon.dev/v1alpha1
@@ -294,6 +310,23 @@ class AdmissionValidationIT {
         .as("kubectl apply of %s should fail:%n%s", name, result.stdout())
         .isFalse();
     assertThat(result.stderr()).contains(message);
+  }
+
+  /** The pod template's fields are described, as a DaemonSet's are: kubectl explain shows it. */
+  @Test
+  void kubectlExplainDescribesTheFieldsBelowTheTemplate() {
+    // The API server publishes a new CRD's schema in its OpenAPI a moment after it is installed.
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                cluster
+                    .tryKubectl("", "explain", "nodedaemons.spec.template.spec.containers.image")
+                    .ok());
+    assertThat(cluster.kubectl("explain", "nodedaemons.spec.template.spec.containers.image"))
+        .contains("Container image name");
+    assertThat(cluster.kubectl("explain", "nodedaemons.spec.template.spec.volumes.hostPath"))
+        .contains("hostPath represents a pre-existing file or directory on the host");
   }
 
   @Test

@@ -1,14 +1,17 @@
 package dev.nodedaemon.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.revision.RevisionPlanner;
 import dev.nodedaemon.testing.SharedOperator;
+import dev.nodedaemon.testing.StatusChecks;
 import dev.nodedaemon.testing.TestFleet;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -260,5 +263,84 @@ class RolloutCommandsIT {
                 + " namespace \""
                 + fleet.namespace()
                 + "\"\n");
+  }
+
+  /**
+   * The plugin's writes ask for strict field validation: a field the installed CRD does not know (a
+   * plugin newer than its CRD, a misspelling) is refused with the API server's message, where it
+   * would otherwise be dropped and the command would report success.
+   */
+  @Test
+  void aWriteWithAFieldTheCrdDoesNotKnowIsRefusedNotDropped() {
+    TestFleet fleet = new TestFleet("cli-strict");
+    fleet.create(fleet.logAgent("agent"));
+    Long generation = fleet.get("agent").getMetadata().getGeneration();
+    KubeOptions options = new KubeOptions();
+    options.kubeconfig = fleet.cluster().kubeconfig();
+    options.namespace = fleet.namespace();
+
+    try (Cluster cluster = options.connect()) {
+      assertThatThrownBy(() -> cluster.mergePatch("agent", "{\"spec\": {\"pasued\": true}}"))
+          .isInstanceOf(KubernetesClientException.class)
+          .hasMessageContaining("unknown field \"spec.pasued\"");
+      assertThatThrownBy(
+              () ->
+                  cluster.jsonPatch(
+                      "agent",
+                      "[{\"op\": \"add\", \"path\": \"/spec/updateStrategy\","
+                          + " \"value\": {\"rollingUpdate\": {\"maxUnavaliable\": 2}}}]"))
+          .hasMessageContaining(
+              "unknown field \"spec.updateStrategy.rollingUpdate.maxUnavaliable\"");
+      cluster.mergePatch("agent", "{\"spec\": {\"paused\": true}}");
+    }
+    assertThat(fleet.get("agent").getMetadata().getGeneration()).isEqualTo(generation + 1);
+  }
+
+  /** resume releases a paused rollout; the Available condition follows the available pods. */
+  @Test
+  void resumeReleasesAPausedRolloutAndAvailableFollowsThePods() {
+    TestFleet fleet = new TestFleet("cli-resume");
+    List<String> nodes = fleet.addNodes("n", 2);
+    fleet.create(fleet.logAgent("agent"));
+    fleet.awaitReadyOnExactly("agent", nodes);
+    fleet.awaitStatus(
+        "agent",
+        n ->
+            StatusChecks.conditionIs(n, "Available", "True")
+                && "AllNodesAvailable".equals(StatusChecks.condition(n, "Available").getReason()));
+
+    assertThat(Cli.run(fleet, "pause", "agent").exitCode()).isZero();
+    assertThat(Cli.run(fleet, "set", "image", "agent", "*=" + V2).exitCode()).isZero();
+    fleet.awaitStatus("agent", StatusChecks.phase(dev.nodedaemon.api.RolloutPhase.Paused));
+    assertThat(fleet.pods("agent")).noneMatch(p -> V2.equals(TestFleet.image(p)));
+    // A node whose pod is not Ready makes Available false, naming how many are.
+    NodeDaemon one = fleet.get("agent");
+    fleet
+        .client()
+        .pods()
+        .inNamespace(fleet.namespace())
+        .withName(fleet.pods("agent").getFirst().getMetadata().getName())
+        .patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"metadata\": {\"annotations\": {\"nodedaemon.dev/fake\": \"notready\"}}}");
+    NodeDaemon unavailable =
+        fleet.awaitStatus("agent", n -> StatusChecks.conditionIs(n, "Available", "False"));
+    assertThat(StatusChecks.condition(unavailable, "Available").getMessage())
+        .isEqualTo("1 of 2 nodes have an available daemon pod");
+    assertThat(one.getStatus().getNumberAvailable()).isEqualTo(2);
+
+    Cli resume = Cli.run(fleet, "resume", "agent");
+    assertThat(resume.exitCode()).as(resume.toString()).isZero();
+    assertThat(resume.out()).isEqualTo("nodedaemon.nodedaemon.dev/agent resumed\n");
+    Cli again = Cli.run(fleet, "resume", "agent");
+    assertThat(again.exitCode()).isEqualTo(ExitCodes.FAILED);
+    assertThat(again.err()).contains("is not paused");
+    fleet.awaitAllOnImage("agent", nodes, V2);
+    fleet.awaitStatus(
+        "agent",
+        n ->
+            StatusChecks.phase(dev.nodedaemon.api.RolloutPhase.Complete).test(n)
+                && StatusChecks.conditionIs(n, "Available", "True"));
   }
 }

@@ -51,13 +51,16 @@ import org.junit.jupiter.api.Test;
  *   <li>pod watches cut every 10 s;
  *   <li>a 20 s blackout of the API server mid-rollout;
  *   <li>kube-apiserver restarted mid-rollout;
- *   <li>the operator killed (SIGKILL) at four random moments of one rollout.
+ *   <li>the operator killed (SIGKILL) at ten random moments of one rollout;
+ *   <li>an automatic rollback: a crash-looping image fails the health gates on its first batch and
+ *       the operator rolls back by itself, while 30% of pod creates are answered 500.
  * </ol>
  *
- * Each must end with the rollout complete (every node on the new image, ready, status Complete),
- * and never: two live pods of one revision on a node, more nodes without a ready pod than
- * maxUnavailable (none with surge), more than maxSurge nodes surging, a pod deleted that was not an
- * old-revision pod being replaced (one per node), a revision lost. The table of fault, outcome and
+ * Each must end with the rollout complete (every node on the new image, ready, status Complete; for
+ * the rollback, every node back on the image before), and never: two live pods of one revision on a
+ * node, more nodes without a ready pod than maxUnavailable (none with surge), more than maxSurge
+ * nodes surging, a pod deleted that was not an old-revision pod being replaced (one per node; for
+ * the rollback, also the bad revision's pod), a revision lost. The table of fault, outcome and
  * worst figures is printed and written to target/fault-matrix.md.
  */
 class FaultMatrixIT {
@@ -170,10 +173,16 @@ class FaultMatrixIT {
                 "restarts",
                 () -> restartTook.isZero() ? 0 : 1),
             new Fault(
-                "operator SIGKILLed at 4 random moments",
-                () -> killsAt = killAtRandomMoments(random, 4),
+                "operator SIGKILLed at 10 random moments",
+                () -> killsAt = killAtRandomMoments(random, 10),
                 "kills mid-rollout",
-                () -> killsAt.stream().filter(updated -> updated < NODES).count()));
+                () -> killsAt.stream().filter(updated -> updated < NODES).count()),
+            new Fault(
+                "crash-looping image rolled back by its health gates; 30% of pod creates 500",
+                () -> proxy.setRules(Rule.errors("create", "pods", 500, 0.3)),
+                "NodeDaemons rolled back",
+                FaultMatrixIT::rolledBack,
+                true));
 
     List<Outcome> outcomes = new ArrayList<>();
     for (Fault fault : faults) {
@@ -193,15 +202,35 @@ class FaultMatrixIT {
 
   // --- one fault, one rollout of both NodeDaemons ---
 
-  /** A fault: how to inject it during a rollout, and a count that shows it happened. */
-  private record Fault(String name, Runnable inject, String evidence, LongSupplier injected) {}
+  /**
+   * A fault: how to inject it during a rollout, and a count that shows it happened.
+   *
+   * @param badImage the rollout is of a crash-looping image, which the operator must roll back
+   */
+  private record Fault(
+      String name, Runnable inject, String evidence, LongSupplier injected, boolean badImage) {
+    Fault(String name, Runnable inject, String evidence, LongSupplier injected) {
+      this(name, inject, evidence, injected, false);
+    }
+  }
+
+  /** NodeDaemons whose last rollback was the operator's own, for failed health gates. */
+  private static long rolledBack() {
+    return DAEMONS.keySet().stream()
+        .map(name -> fleet.get(name).getStatus().getLastRollback())
+        .filter(r -> r != null && "HealthGateFailed".equals(r.getReason()))
+        .count();
+  }
 
   private static Duration restartTook = Duration.ZERO;
   private static long blackoutsBefore;
   private static List<Integer> killsAt = List.of();
 
   private Outcome roll(Fault fault) {
-    String newImage = image(++version);
+    String previousImage = image(version);
+    String newImage = image(++version) + (fault.badImage() ? "-crashloop" : "");
+    // A bad image ends where it started: the operator rolls every node back.
+    String finalImage = fault.badImage() ? previousImage : newImage;
     Map<String, String> oldRevision = new HashMap<>();
     Map<String, PodInvariantChecker> checkers = new LinkedHashMap<>();
     for (String name : DAEMONS.keySet()) {
@@ -220,7 +249,7 @@ class FaultMatrixIT {
       }
       fault.inject().run();
       for (String name : DAEMONS.keySet()) {
-        awaitComplete(name, newImage);
+        awaitComplete(name, finalImage);
       }
       completed = true;
     } catch (AssertionError | RuntimeException e) {
@@ -235,20 +264,38 @@ class FaultMatrixIT {
     for (Map.Entry<String, PodInvariantChecker> entry : checkers.entrySet()) {
       figures.put(
           entry.getKey(),
-          figures(entry.getKey(), entry.getValue(), oldRevision.get(entry.getKey()), completed));
+          figures(
+              entry.getKey(),
+              entry.getValue(),
+              oldRevision.get(entry.getKey()),
+              fault.badImage(),
+              completed));
     }
     return new Outcome(fault.name(), completed, took, fault.evidence(), injected, figures);
   }
 
   private static Figures figures(
-      String name, PodInvariantChecker checker, String oldRevision, boolean completed) {
+      String name,
+      PodInvariantChecker checker,
+      String oldRevision,
+      boolean rollback,
+      boolean completed) {
     List<DeletedPod> deleted = checker.deletedPods();
     Map<String, Long> deletesPerNode =
         deleted.stream().collect(Collectors.groupingBy(DeletedPod::node, Collectors.counting()));
-    // The plan deletes exactly each node's old-revision pod, once.
+    // The plan deletes exactly each node's old-revision pod, once. A rollback also deletes the bad
+    // revision's pod where one was made (and the old revision's pod comes back under the same
+    // revision), so at most two per node; the pods of any third revision are never touched.
+    String badRevision = rollback ? badRevision(name, oldRevision) : null;
     int unplanned =
-        (int) deleted.stream().filter(d -> !oldRevision.equals(d.revision())).count()
-            + (int) deletesPerNode.values().stream().filter(n -> n > 1).count();
+        (int)
+                deleted.stream()
+                    .filter(
+                        d ->
+                            !oldRevision.equals(d.revision())
+                                && !java.util.Objects.equals(badRevision, d.revision()))
+                    .count()
+            + (int) deletesPerNode.values().stream().filter(n -> n > (rollback ? 2 : 1)).count();
     int lost = 0;
     if (completed) {
       String now = fleet.get(name).getStatus().getUpdateRevision();
@@ -278,6 +325,25 @@ class FaultMatrixIT {
         checker.violations());
   }
 
+  /** The revision the rollback came from: the newest one that is not {@code oldRevision}. */
+  private static String badRevision(String name, String oldRevision) {
+    return fleet
+        .client()
+        .resources(ControllerRevision.class)
+        .inNamespace(fleet.namespace())
+        .withLabel(DaemonPodFactory.NODEDAEMON_LABEL, name)
+        .list()
+        .getItems()
+        .stream()
+        .filter(
+            r ->
+                !oldRevision.equals(
+                    r.getMetadata().getLabels().get(DaemonPodFactory.REVISION_LABEL)))
+        .max(java.util.Comparator.comparingLong(ControllerRevision::getRevision))
+        .map(r -> r.getMetadata().getLabels().get(DaemonPodFactory.REVISION_LABEL))
+        .orElse(null);
+  }
+
   // --- faults that act mid-rollout ---
 
   /** Waits until at least {@code count} nodes of each NodeDaemon run a ready new-revision pod. */
@@ -288,13 +354,13 @@ class FaultMatrixIT {
   }
 
   /**
-   * Kills the operator {@code kills} times, each a random 0.5 to 4 s after it became ready, and
+   * Kills the operator {@code kills} times, each a random 0.2 to 2 s after it became ready, and
    * starts a new one each time; returns how many nodes of "unavail" were updated at each kill.
    */
   private static List<Integer> killAtRandomMoments(Random random, int kills) {
     List<Integer> updatedAtKill = new ArrayList<>();
     for (int i = 0; i < kills; i++) {
-      long wait = 500 + random.nextInt(3500);
+      long wait = 200 + random.nextInt(1800);
       try {
         Thread.sleep(wait); // the random moment itself, not a wait for anything
       } catch (InterruptedException e) {

@@ -165,8 +165,25 @@ class PodLifecycleIT {
     fleet.create(fleet.logAgent("agent"));
     fleet.awaitReadyOnExactly("agent", nodes);
 
+    String orphan =
+        fleet.pods("agent").stream()
+            .filter(p -> nodes.get(1).equals(p.getSpec().getNodeName()))
+            .findFirst()
+            .orElseThrow()
+            .getMetadata()
+            .getName();
     fleet.cluster().kubectl("delete", "node", nodes.get(1));
     fleet.awaitPods("agent", pods -> pods.size() == 1, Duration.ofSeconds(60));
+    // The operator removed it, not kube-controller-manager's pod garbage collector (which would
+    // too, 40 s after the node went): its own event says so.
+    fleet.awaitEvents("agent", "SuccessfulDelete", 1, Duration.ofSeconds(30));
+    assertThat(fleet.events("agent"))
+        .filteredOn(e -> "SuccessfulDelete".equals(e.getReason()))
+        .singleElement()
+        .satisfies(
+            e ->
+                assertThat(e.getMessage())
+                    .isEqualTo("Deleted pod: " + orphan + " (its node does not exist)"));
 
     List<String> joined = fleet.addNodes("late", 1);
     fleet.awaitReadyOnExactly("agent", List.of(nodes.get(0), joined.get(0)));

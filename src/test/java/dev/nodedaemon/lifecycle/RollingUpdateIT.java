@@ -6,12 +6,16 @@ import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.api.UpdateStrategy;
 import dev.nodedaemon.api.UpdateStrategyType;
 import dev.nodedaemon.apply.DaemonPodFactory;
+import dev.nodedaemon.testing.AuditLog;
 import dev.nodedaemon.testing.PodInvariantChecker;
+import dev.nodedaemon.testing.SharedCluster;
 import dev.nodedaemon.testing.SharedOperator;
 import dev.nodedaemon.testing.TestFleet;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
@@ -86,26 +90,66 @@ class RollingUpdateIT {
     }
   }
 
-  /** Surge: the new pod starts beside the old one, which goes once the new one is available. */
+  /**
+   * Surge: the new pod starts beside the old one, which goes once the new one is available: Ready
+   * for minReadySeconds, not merely Ready.
+   */
   @Test
   void surgeWithMinReadySecondsNeverLeavesANodeWithoutAReadyPod() {
     TestFleet fleet = new TestFleet("surge");
     List<String> nodes = fleet.addNodes("n", 3);
     NodeDaemon nd = slowToBecomeReady(fleet.logAgent("agent"));
     TestFleet.withRollingUpdate(nd, 0, 1);
-    nd.getSpec().setMinReadySeconds(2);
+    nd.getSpec().setMinReadySeconds(MIN_READY_SECONDS);
     fleet.create(nd);
-    fleet.awaitReadyOnExactly("agent", nodes);
+    Map<String, String> nodeOfOldPod =
+        fleet.awaitReadyOnExactly("agent", nodes).stream()
+            .collect(
+                Collectors.toMap(p -> p.getMetadata().getName(), p -> p.getSpec().getNodeName()));
 
     try (PodInvariantChecker checker =
         new PodInvariantChecker(fleet.client(), fleet.namespace(), "agent", 2)) {
       fleet.setImage("agent", NEW_IMAGE);
-      fleet.awaitAllOnImage("agent", nodes, NEW_IMAGE);
+      List<Pod> updated = fleet.awaitAllOnImage("agent", nodes, NEW_IMAGE);
 
       assertThat(checker.violations()).isEmpty();
       assertThat(checker.peakPerNode()).as("old and new side by side").isEqualTo(2);
       assertThat(checker.peakNodesWithoutReadyPod()).isZero();
+      // When the operator deleted each old pod, from the API server's audit log.
+      Map<String, Instant> oldDeletedAt =
+          SharedCluster.get()
+              .auditLog()
+              .calls(
+                  c ->
+                      c.verb().equals("delete")
+                          && c.resource().equals("pods")
+                          && c.namespace().equals(fleet.namespace())
+                          && nodeOfOldPod.containsKey(c.name()))
+              .stream()
+              .collect(
+                  Collectors.toMap(
+                      c -> nodeOfOldPod.get(c.name()), AuditLog.Call::at, (x, y) -> x));
+      // A Ready condition's time has whole seconds: at least minReadySeconds - 1 apart.
+      for (Pod pod : updated) {
+        Instant ready = readySince(pod);
+        assertThat(oldDeletedAt.get(pod.getSpec().getNodeName()))
+            .as(
+                "old pod on %s deleted %s s after its replacement was Ready (%s); deletes %s",
+                pod.getSpec().getNodeName(), MIN_READY_SECONDS, ready, oldDeletedAt)
+            .isNotNull()
+            .isAfterOrEqualTo(ready.plusSeconds(MIN_READY_SECONDS - 1));
+      }
     }
+  }
+
+  private static final int MIN_READY_SECONDS = 3;
+
+  private static Instant readySince(Pod pod) {
+    return pod.getStatus().getConditions().stream()
+        .filter(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))
+        .map(c -> Instant.parse(c.getLastTransitionTime()))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test

@@ -66,6 +66,54 @@ class StagedRolloutIT {
         Duration.ofSeconds(60));
   }
 
+  /**
+   * A percentage partition holds back that share of the nodes, rounded up (50% of 5 is 3); the
+   * update node selector then lets only the nodes it selects move on, whatever the partition.
+   */
+  @Test
+  void aPercentagePartitionRoundsUpAndTheUpdateNodeSelectorPicksTheNodes() {
+    TestFleet fleet = new TestFleet("wave");
+    List<String> plain = fleet.addNodes("n", 3);
+    List<String> wave = fleet.addNodes("w", 2, "wave=one");
+    NodeDaemon nd = TestFleet.withRollingUpdate(fleet.logAgent("agent"), 5, null);
+    nd.getSpec().getUpdateStrategy().getRollingUpdate().setPartition(new IntOrString("50%"));
+    fleet.create(nd);
+    List<String> all = new java.util.ArrayList<>(plain);
+    all.addAll(wave);
+    fleet.awaitReadyOnExactly("agent", all);
+
+    fleet.setImage("agent", NEW);
+    fleet.awaitStatus("agent", updated(2, 2));
+    assertThat(fleet.pods("agent").stream().filter(p -> OLD.equals(TestFleet.image(p))))
+        .as("50%% of 5 nodes held back, rounded up")
+        .hasSize(3);
+
+    // Partition 0, but only the wave's nodes may update: the third plain node stays behind.
+    fleet.patch(
+        "agent",
+        "[{\"op\": \"replace\", \"path\": \"/spec/updateStrategy/rollingUpdate/partition\","
+            + " \"value\": 0}, {\"op\": \"add\", \"path\":"
+            + " \"/spec/updateStrategy/rollingUpdate/nodeSelector\", \"value\": {\"wave\":"
+            + " \"one\"}}]");
+    fleet.awaitStatus("agent", updated(3, 4));
+    Map<String, String> imageByNode =
+        fleet.pods("agent").stream()
+            .filter(p -> !DaemonPods.isTerminating(p))
+            .collect(
+                java.util.stream.Collectors.toMap(
+                    p -> p.getSpec().getNodeName(), TestFleet::image));
+    assertThat(wave).allSatisfy(n -> assertThat(imageByNode.get(n)).isEqualTo(NEW));
+    assertThat(imageByNode.values().stream().filter(OLD::equals)).as("not selected").hasSize(1);
+  }
+
+  private static java.util.function.Predicate<NodeDaemon> updated(long generation, int count) {
+    return n ->
+        n.getStatus() != null
+            && Long.valueOf(generation).equals(n.getStatus().getObservedGeneration())
+            && Integer.valueOf(count).equals(n.getStatus().getUpdatedNumberScheduled())
+            && Integer.valueOf(5).equals(n.getStatus().getNumberAvailable());
+  }
+
   @Test
   void pauseStopsTheRolloutButServesANewNodeAndResumeFinishesIt() {
     TestFleet fleet = new TestFleet("pause");

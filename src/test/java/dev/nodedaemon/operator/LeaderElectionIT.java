@@ -21,6 +21,7 @@ import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -156,6 +157,58 @@ class LeaderElectionIT {
           .as("maxUnavailable=1 held across the takeover")
           .isLessThanOrEqualTo(1);
       assertThat(fleet.pods("agent")).hasSize(nodes.size());
+    }
+  }
+
+  /**
+   * A leader that freezes (SIGSTOP: a long GC pause, a stalled node) past its Lease, while the
+   * standby takes over and writes, and then wakes up (SIGCONT) with its reconciles where they
+   * stopped, must not write again: shown from the API server's audit log, every write of the old
+   * leader after the standby acquired the Lease.
+   */
+  @Test
+  void aPausedLeaderThatWakesAfterTheTakeoverMakesNoWrite() {
+    TestFleet fleet = new TestFleet(cluster, "paused");
+    List<String> nodes = fleet.addNodes("n", 12);
+    OperatorProcess a = start("operator-a");
+    awaitHolder("operator-a");
+    try (OperatorProcess b = start("operator-b")) {
+      fleet.create(TestFleet.withReadyDelay(fleet.logAgent("agent"), "1s"));
+      fleet.awaitAllOnImage("agent", nodes, OLD_IMAGE);
+      fleet.setImage("agent", NEW_IMAGE);
+      fleet.awaitPods(
+          "agent",
+          pods -> pods.stream().filter(p -> NEW_IMAGE.equals(TestFleet.image(p))).count() >= 2,
+          Duration.ofSeconds(60));
+      a.pause();
+      Instant paused = Instant.now();
+      Lease lease = awaitHolder("operator-b");
+      Instant takeover = micro(lease.getSpec().getAcquireTime());
+      // The standby is writing (its first pod write is after the takeover) when the leader wakes.
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> !podWrites(cluster.auditLog(), "operator-b").isEmpty());
+      a.resume();
+      Instant resumed = Instant.now();
+      int exit = a.awaitExitCode(Duration.ofSeconds(30));
+      fleet.awaitAllOnImage("agent", nodes, NEW_IMAGE);
+
+      List<AuditLog.Call> late =
+          cluster.auditLog().callsBy("system:serviceaccount:" + NAMESPACE + ":operator-a").stream()
+              .filter(c -> c.isWrite() && !c.at().isBefore(takeover))
+              .toList();
+      System.out.printf(
+          "leader paused %.1f s (takeover %.1f s after the pause), then resumed; it exited %d"
+              + " %.1f s later; its writes after the takeover: %s%n",
+          Duration.between(paused, resumed).toMillis() / 1000.0,
+          Duration.between(paused, takeover).toMillis() / 1000.0,
+          exit,
+          Duration.between(resumed, Instant.now()).toMillis() / 1000.0,
+          late.stream()
+              .map(c -> c.verb() + " " + c.rbacResource() + "/" + c.name() + " " + c.code())
+              .toList());
+      assertThat(late).as("writes of the old leader after the takeover").isEmpty();
+      assertThat(exit).as("the old leader halts once it sees the Lease lost").isEqualTo(1);
     }
   }
 

@@ -130,6 +130,21 @@ public final class OperatorProcess implements AutoCloseable {
     awaitExit(Duration.ofSeconds(30));
   }
 
+  /** SIGSTOP: the JVM freezes mid-whatever, as under a long GC pause or a stalled node. */
+  public void pause() {
+    signal("STOP");
+  }
+
+  /** SIGCONT after {@link #pause}: every thread resumes where it stopped. */
+  public void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    Commands.run(
+        Duration.ofSeconds(10), List.of("kill", "-" + name, String.valueOf(process.pid())));
+  }
+
   private int awaitExit(Duration timeout) {
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
