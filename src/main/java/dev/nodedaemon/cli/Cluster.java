@@ -15,7 +15,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
+import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,12 +77,13 @@ final class Cluster implements AutoCloseable {
     }
     config = builder.build();
     String ns = namespace != null ? namespace : config.getNamespace();
-    // fabric8's own Vert.x factory: it closes its Vert.x with the client (the Quarkus one, found
-    // first on the classpath, expects the Quarkus runtime to do that).
+    // The JDK's own HTTP client (java.net.http), named explicitly: a call starts no Vert.x and
+    // Netty event loops, which cost more than the reads themselves (issue 14). The Quarkus
+    // factory, which the ServiceLoader would pick first, serves the operator only.
     KubernetesClient client =
         new KubernetesClientBuilder()
             .withConfig(config)
-            .withHttpClientFactory(new VertxHttpClientFactory())
+            .withHttpClientFactory(new JdkHttpClientFactory())
             .build();
     return new Cluster(client, ns == null || ns.isEmpty() ? "default" : ns);
   }

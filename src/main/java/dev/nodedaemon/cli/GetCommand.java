@@ -19,6 +19,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -86,15 +90,28 @@ final class GetCommand implements Callable<Integer> {
   private int show(Cluster cluster, KubeOptions kube, Duration limit, PrintWriter out) {
     String namespace = kube.allNamespaces ? null : cluster.namespace();
     if (!watch) {
+      // The first read goes alone: it opens the connection (one TLS handshake; HTTP/2 then carries
+      // the rest on it). The remaining reads are independent and go out together, so a call waits
+      // for the slowest of them rather than their sum (issue 14).
+      List<NodeDaemon> nodeDaemons = null;
       if (name != null) {
         cluster.nodeDaemon(name); // NotFound, said the kubectl way
+      } else {
+        nodeDaemons = cluster.nodeDaemons(namespace, null);
       }
-      out.print(
-          render(
-              namespace,
-              cluster.nodeDaemons(namespace, name),
-              cluster.ownedPods(namespace, name),
-              cluster.ownedRevisions(namespace, name)));
+      try (ExecutorService reads = Executors.newVirtualThreadPerTaskExecutor()) {
+        Future<List<NodeDaemon>> named =
+            name == null ? null : reads.submit(() -> cluster.nodeDaemons(namespace, name));
+        Future<List<Pod>> pods = reads.submit(() -> cluster.ownedPods(namespace, name));
+        Future<List<ControllerRevision>> revisions =
+            reads.submit(() -> cluster.ownedRevisions(namespace, name));
+        out.print(
+            render(
+                namespace,
+                named == null ? nodeDaemons : result(named),
+                result(pods),
+                result(revisions)));
+      }
       out.flush();
       return ExitCodes.OK;
     }
@@ -199,6 +216,24 @@ final class GetCommand implements Callable<Integer> {
                 })
             .toList();
     return TreeView.render(owned, Instant.now(), namespace == null);
+  }
+
+  /** A parallel read's result; its failure is thrown as the read would have thrown it. */
+  private static <T> T result(Future<T> read) {
+    try {
+      return read.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliException("interrupted");
+    }
   }
 
   private static List<NodeDaemon> sorted(List<NodeDaemon> nodeDaemons) {

@@ -62,8 +62,11 @@ final class Training {
     HttpServer server =
         vertx
             .createHttpServer(
+                // HTTP/2 by ALPN, as kube-apiserver offers it: the JDK client the plugin uses
+                // takes it, and the cache should hold the classes of that path.
                 new HttpServerOptions()
                     .setSsl(true)
+                    .setUseAlpn(true)
                     .setKeyCertOptions(new PfxOptions().setPath(args[1]).setPassword(args[2])))
             .requestHandler(
                 request -> {

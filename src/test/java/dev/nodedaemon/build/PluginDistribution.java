@@ -55,7 +55,9 @@ public final class PluginDistribution {
    * (java.beans, for Jackson), java.naming, java.sql and jdk.unsupported (Netty, Jackson); a call's
    * class-loading log adds java.logging and the management modules (fabric8, Vert.x), jdk.net and
    * jdk.naming.dns (Netty's transport and resolver); jdk.crypto.ec keeps the EC provider a
-   * kubeconfig's client keys may need. The rest of the JDK (compiler, tools, XML, RMI) stays out.
+   * kubeconfig's client keys may need; java.net.http is the JDK's HTTP client, which the plugin's
+   * Kubernetes client talks through (fabric8's kubernetes-httpclient-jdk). The rest of the JDK
+   * (compiler, tools, XML, RMI) stays out.
    */
   static final List<String> MODULES =
       List.of(
@@ -64,6 +66,7 @@ public final class PluginDistribution {
           "java.logging",
           "java.management",
           "java.naming",
+          "java.net.http",
           "java.sql",
           "jdk.crypto.ec",
           "jdk.management",
