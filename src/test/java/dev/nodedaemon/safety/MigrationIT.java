@@ -37,6 +37,7 @@ class MigrationIT {
     NodeDaemon nd = TestFleet.withRollingUpdate(fleet.logAgent("agent"), 1, null);
     List<Pod> before = DaemonSetCluster.runAsDaemonSet(fleet, nd, nodes.size(), null);
     List<String> uids = uids(before);
+    System.out.println("pods of DaemonSet agent before the migration: " + uids);
 
     fleet
         .client()
@@ -65,6 +66,7 @@ class MigrationIT {
                     && n.getStatus().getNumberAvailable() == nodes.size());
     fleet.awaitEvents("agent", "SuccessfulAdopt", nodes.size(), Duration.ofSeconds(30));
     List<Pod> after = fleet.pods("agent");
+    System.out.println("pods of NodeDaemon agent after the adoption:  " + uids(after));
     assertThat(uids(after)).as("the same pods, not restarted").isEqualTo(uids);
     assertThat(after)
         .allMatch(p -> adopted.getStatus().getUpdateRevision().equals(DaemonPods.revision(p)));
