@@ -245,6 +245,16 @@ final class Cluster implements AutoCloseable {
         .getItems();
   }
 
+  /** The NodeDaemon's pre-pull pods (rollingUpdate.prePull), by the label the operator sets. */
+  List<Pod> prePullPods(String name) {
+    return client
+        .pods()
+        .inNamespace(namespace)
+        .withLabel(dev.nodedaemon.api.PodLabels.PREPULL_LABEL, name)
+        .list()
+        .getItems();
+  }
+
   void mergePatch(String name, String patch) {
     resource(name).patch(strict(PatchType.JSON_MERGE), patch);
   }

@@ -37,7 +37,8 @@ final class NodeRows {
       String ready,
       String created,
       String reason,
-      String message) {}
+      String message,
+      String prePull) {}
 
   static List<Row> build(
       List<Pod> pods,
@@ -45,12 +46,14 @@ final class NodeRows {
       String updateHash,
       List<BlockingNode> blockingNodes,
       Collection<String> nodesThatShouldRun) {
-    return build(pods, revisions, updateHash, blockingNodes, nodesThatShouldRun, Map.of());
+    return build(pods, revisions, updateHash, blockingNodes, nodesThatShouldRun, Map.of(), null);
   }
 
   /**
    * @param domainOf each node's topology domain (rollingUpdate.order.topologyKey), "" for a node
    *     without the label; empty without a topologyKey (then no DOMAIN column)
+   * @param prePulls the update revision's pre-pull pods by node ({@link PrePullView}); null when
+   *     prePull is off (then no PREPULL column)
    */
   static List<Row> build(
       List<Pod> pods,
@@ -58,7 +61,8 @@ final class NodeRows {
       String updateHash,
       List<BlockingNode> blockingNodes,
       Collection<String> nodesThatShouldRun,
-      Map<String, String> domainOf) {
+      Map<String, String> domainOf,
+      Map<String, PrePullView.Pull> prePulls) {
     Map<String, Long> numbers = new HashMap<>();
     revisions.forEach(r -> numbers.put(r.hash(), r.revision()));
     Map<String, BlockingNode> blocking = new HashMap<>();
@@ -87,7 +91,8 @@ final class NodeRows {
               PodReason.readyCount(pod),
               pod.getMetadata().getCreationTimestamp(),
               reason.reason(),
-              reason.message()));
+              reason.message(),
+              prePullCell(prePulls, node)));
     }
     Set<String> missing = new HashSet<>(nodesThatShouldRun);
     blocking.keySet().forEach(missing::add);
@@ -107,7 +112,8 @@ final class NodeRows {
               blocked == null ? "PodMissing" : blocked.getReason(),
               blocked == null
                   ? "the node should run a pod and has none"
-                  : nullToEmpty(blocked.getMessage())));
+                  : nullToEmpty(blocked.getMessage()),
+              prePullCell(prePulls, node)));
     }
     rows.sort(Comparator.comparing(Row::node).thenComparing(r -> r.pod() == null ? "" : r.pod()));
     return rows;
@@ -120,6 +126,10 @@ final class NodeRows {
       header.add("MESSAGE");
     }
     boolean domains = rows.stream().anyMatch(r -> r.domain() != null);
+    boolean prePull = rows.stream().anyMatch(r -> r.prePull() != null);
+    if (prePull) {
+      header.add(header.indexOf("REASON"), "PREPULL");
+    }
     if (domains) {
       header.add(1, "DOMAIN");
     }
@@ -141,6 +151,9 @@ final class NodeRows {
       line.add(row.pod() == null ? "-" : row.updated() ? "yes" : "no");
       line.add(row.ready() == null ? "-" : row.ready());
       line.add(row.created() == null ? "-" : Output.age(Output.instant(row.created()), now));
+      if (prePull) {
+        line.add(row.prePull() == null ? "-" : row.prePull());
+      }
       line.add(row.reason().isEmpty() ? "-" : row.reason());
       if (wide) {
         line.add(row.message() == null || row.message().isEmpty() ? "-" : row.message());
@@ -148,6 +161,15 @@ final class NodeRows {
       cells.add(line);
     }
     return Output.table(header, cells);
+  }
+
+  /** The node's PREPULL cell: null when prePull is off, "-" on a node without a pre-pull pod. */
+  private static String prePullCell(Map<String, PrePullView.Pull> prePulls, String node) {
+    if (prePulls == null) {
+      return null;
+    }
+    PrePullView.Pull pull = prePulls.get(node);
+    return pull == null ? "-" : pull.cell();
   }
 
   private static String nullToEmpty(String s) {

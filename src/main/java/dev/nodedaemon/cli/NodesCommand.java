@@ -45,7 +45,11 @@ final class NodesCommand extends NodeDaemonCommand {
             TemplateRevision.hash(nodeDaemon),
             status == null ? null : status.getBlockingNodes(),
             shouldRun.stream().map(n -> n.getMetadata().getName()).toList(),
-            domains(nodeDaemon, shouldRun));
+            domains(nodeDaemon, shouldRun),
+            PrePullView.on(nodeDaemon)
+                ? PrePullView.of(
+                    cluster.prePullPods(name), status == null ? null : status.getUpdateRevision())
+                : null);
     if (output != null && output.machine()) {
       Output.machine(out, output, rows);
     } else if (rows.isEmpty()) {

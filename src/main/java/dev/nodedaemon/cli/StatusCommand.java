@@ -82,6 +82,7 @@ final class StatusCommand extends NodeDaemonCommand {
   int run(Cluster cluster, PrintWriter out) {
     NodeDaemon current = cluster.nodeDaemon(name);
     Progress progress = new Progress(out, output == null, output == null && watch && terminal());
+    progress.readPrePullPods(nodeDaemon -> cluster.prePullPods(name));
     if (!watch) {
       RolloutState state = progress.show(current);
       return finish(out, cluster, current, state, exitCode(state));
@@ -233,6 +234,9 @@ final class StatusCommand extends NodeDaemonCommand {
     private List<String> lastBlocking = List.of();
     private List<String> lastGates = List.of();
     private String lastGroup;
+    private String lastPrePull;
+    private java.util.function.Function<NodeDaemon, List<io.fabric8.kubernetes.api.model.Pod>>
+        prePullPods = nodeDaemon -> List.of();
     private final java.time.Clock clock;
 
     Progress(PrintWriter out, boolean enabled, boolean live) {
@@ -244,6 +248,12 @@ final class StatusCommand extends NodeDaemonCommand {
       this.enabled = enabled;
       this.live = live;
       this.clock = clock;
+    }
+
+    /** Where the pre-pull pods come from (the cluster, read at each change of the NodeDaemon). */
+    void readPrePullPods(
+        java.util.function.Function<NodeDaemon, List<io.fabric8.kubernetes.api.model.Pod>> reader) {
+      this.prePullPods = reader;
     }
 
     private void line(String text) {
@@ -333,6 +343,20 @@ final class StatusCommand extends NodeDaemonCommand {
       if (!order.isEmpty() && !order.get(0).equals(lastGroup)) {
         order.forEach(this::line);
         lastGroup = order.get(0);
+      }
+      // Image pre-pull: the nodes ahead of the front, whenever their states change. Read at each
+      // change of the NodeDaemon, so a pull that ends without one shows with the next change.
+      if (observed
+          && status != null
+          && state.result() != RolloutState.Result.COMPLETE
+          && PrePullView.on(nodeDaemon)) {
+        String prePull =
+            PrePullView.line(
+                PrePullView.of(prePullPods.apply(nodeDaemon), status.getUpdateRevision()));
+        if (!prePull.equals(lastPrePull) && !(lastPrePull == null && prePull.endsWith(": none"))) {
+          line(prePull);
+        }
+        lastPrePull = prePull;
       }
       if (onTheBar) {
         bar(nodeDaemon, phase);

@@ -50,7 +50,7 @@ public record PrePullPlanner(
       new PrePullPlanner(List.of(), List.of(), Set.of(), Map.of());
 
   /** Waiting reasons of a pull that failed. */
-  static final Set<String> PULL_FAILURES =
+  public static final Set<String> PULL_FAILURES =
       Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull");
 
   /**

@@ -53,7 +53,8 @@ class OrderViewTest {
             "h2",
             List.of(),
             List.of("node-a", "node-b"),
-            Map.of("node-a", "zone-a", "node-b", ""));
+            Map.of("node-a", "zone-a", "node-b", ""),
+            null);
 
     assertThat(NodeRows.table(rows, Instant.parse("2026-01-01T00:00:00Z"), false))
         .isEqualTo(
