@@ -6,14 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.api.PodLabels;
 import dev.nodedaemon.api.PrePull;
-import dev.nodedaemon.apply.DaemonPodFactory;
 import dev.nodedaemon.apply.PrePullPods;
 import dev.nodedaemon.observe.ClusterSnapshot;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -158,26 +156,8 @@ class PrePullPlannerTest {
 
   private void pod(String node, String revision, boolean ready) {
     pods.add(
-        new PodBuilder()
-            .withNewMetadata()
-            .withName("agent-" + node + "-" + revision)
-            .withNamespace("ns")
-            .withUid("pod-" + node + "-" + revision)
-            .withCreationTimestamp(NOW.minusSeconds(60).toString())
-            .withLabels(Map.of("app", "agent", DaemonPodFactory.REVISION_LABEL, revision))
-            .endMetadata()
-            .withNewSpec()
-            .withNodeName(node)
-            .endSpec()
-            .withNewStatus()
-            .withPhase("Running")
-            .addNewCondition()
-            .withType("Ready")
-            .withStatus(ready ? "True" : "False")
-            .withLastTransitionTime(NOW.minusSeconds(60).toString())
-            .endCondition()
-            .endStatus()
-            .build());
+        TestPods.running(
+            "pod-" + node + "-" + revision, node, revision, ready, NOW.minusSeconds(60)));
   }
 
   /** state: ready, pulling, or a container waiting reason such as ErrImagePull. */

@@ -11,12 +11,10 @@ import dev.nodedaemon.api.RollingUpdate;
 import dev.nodedaemon.api.RolloutOrder;
 import dev.nodedaemon.api.RolloutStep;
 import dev.nodedaemon.api.SelectorRequirement;
-import dev.nodedaemon.apply.DaemonPodFactory;
 import dev.nodedaemon.observe.ClusterSnapshot;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -345,28 +343,7 @@ class RolloutOrderTest {
   }
 
   private void pod(String node, String revision, boolean ready) {
-    Instant created = NOW.minusSeconds(60);
-    pods.add(
-        new PodBuilder()
-            .withNewMetadata()
-            .withName("agent-" + node + "-" + revision)
-            .withNamespace("ns")
-            .withUid("pod-" + node)
-            .withCreationTimestamp(created.toString())
-            .withLabels(Map.of("app", "agent", DaemonPodFactory.REVISION_LABEL, revision))
-            .endMetadata()
-            .withNewSpec()
-            .withNodeName(node)
-            .endSpec()
-            .withNewStatus()
-            .withPhase("Running")
-            .addNewCondition()
-            .withType("Ready")
-            .withStatus(ready ? "True" : "False")
-            .withLastTransitionTime(created.toString())
-            .endCondition()
-            .endStatus()
-            .build());
+    pods.add(TestPods.running("pod-" + node, node, revision, ready, NOW.minusSeconds(60)));
   }
 
   private static NodeDaemon nodeDaemon(Settings s) {
