@@ -197,10 +197,6 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     }
     List<ControllerRevision> revisionList =
         Ownership.controlledBy(nodeDaemon, context.getSecondaryResources(ControllerRevision.class));
-    if (nodeDaemon.getSpec().getRollbackTo() != null) {
-      // A rollback is rare and picks by revision number: from the API server, not the cache.
-      revisionList = Ownership.controlledBy(nodeDaemon, revisionStore.listLive(nodeDaemon));
-    }
     Optional<Rollbacks.Decision> requested =
         Rollbacks.requested(nodeDaemon, revisionList, templateHash, now);
     if (requested.isPresent()) {

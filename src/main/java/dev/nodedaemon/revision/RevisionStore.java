@@ -1,7 +1,6 @@
 package dev.nodedaemon.revision;
 
 import dev.nodedaemon.api.NodeDaemon;
-import dev.nodedaemon.api.PodLabels;
 import dev.nodedaemon.events.EventSink;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevisionBuilder;
@@ -32,21 +31,6 @@ public final class RevisionStore {
   public RevisionStore(KubernetesClient client, EventSink events) {
     this.client = client;
     this.events = events;
-  }
-
-  /**
-   * The NodeDaemon's revisions as the API server has them now (its label; the caller keeps those it
-   * controls), for a decision that must not act on a lagging cache: a rollback picks its target by
-   * revision number, and a renumbering or prune the informer has not delivered yet would pick a
-   * revision that is gone (HelmChartIT once rolled back to a pruned v2 instead of v2.5.2).
-   */
-  public List<ControllerRevision> listLive(NodeDaemon nodeDaemon) {
-    return client
-        .resources(ControllerRevision.class)
-        .inNamespace(nodeDaemon.getMetadata().getNamespace())
-        .withLabel(PodLabels.NODEDAEMON_LABEL, nodeDaemon.getMetadata().getName())
-        .list()
-        .getItems();
   }
 
   /** Returns the decision; its hash is valid for pods even if a write failed. */
