@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nodedaemon.api.NodeDaemon;
+import dev.nodedaemon.api.RolloutPhase;
 import dev.nodedaemon.apply.DaemonPodFactory;
 import dev.nodedaemon.config.CrdInstaller;
 import dev.nodedaemon.testing.AuditLog;
@@ -33,6 +34,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -142,11 +144,22 @@ class HelmChartIT {
       fleet.awaitReadyOnExactly("agent", nodes);
       fleet.awaitEvents("agent", "SuccessfulAdopt", 1, Duration.ofSeconds(30));
 
-      // Rollouts: v2, back to v2.5.2 (its revision renumbered), v3 (v2's revision pruned).
+      // Rollouts: v2, back to v2.5.2 (its revision renumbered), v3 (v2's revision pruned). Each
+      // one completes before the next: until then status.currentRevision still names the revision
+      // before it, and the pruning keeps that one as the rollback target instead.
       for (String tag : List.of("v2", "v2.5.2", "v3")) {
         String image = "quay.io/fluentd_elasticsearch/fluentd:" + tag;
         fleet.setImage("agent", image);
         fleet.awaitAllOnImage("agent", nodes, image);
+        fleet.awaitStatus(
+            "agent",
+            nd ->
+                nd.getStatus() != null
+                    && Objects.equals(
+                        nd.getStatus().getObservedGeneration(), nd.getMetadata().getGeneration())
+                    && nd.getStatus().getPhase() == RolloutPhase.Complete
+                    && Objects.equals(
+                        nd.getStatus().getCurrentRevision(), nd.getStatus().getUpdateRevision()));
       }
       client
           .apps()

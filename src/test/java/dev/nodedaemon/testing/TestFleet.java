@@ -283,7 +283,6 @@ public final class TestFleet {
             + "\"}]");
   }
 
-  /** Waits until each of {@code nodes} runs exactly one ready, live pod with {@code image}. */
   /** Waits until every node runs exactly one live pod, ready, on {@code image}; returns them. */
   public List<Pod> awaitAllOnImage(String nodeDaemonName, List<String> nodes, String image) {
     return awaitOnePodPerNode(
