@@ -1,5 +1,6 @@
 package dev.nodedaemon.apply;
 
+import dev.nodedaemon.lease.PauseFence;
 import dev.nodedaemon.observe.DaemonPods;
 import dev.nodedaemon.plan.HealthGateEvaluator;
 import dev.nodedaemon.plan.PodPlan.InPlacePatch;

@@ -65,9 +65,9 @@ public class LeaderElection {
             .withRetryPeriod(retryPeriod)
             .withLeaderCallbacks(new LeaderCallbacks(() -> {}, this::stoppedLeading, leader -> {}))
             .withExitOnStopLeading(false);
-    // A leader frozen longer than this may have lost the Lease to a standby: see PauseFence.
+    // A leader frozen longer than this may have lost the Lease to a standby: see lease/PauseFence.
     Duration fence = leaseDuration.minus(retryPeriod).minusSeconds(1);
-    dev.nodedaemon.apply.PauseFence.arm(
+    dev.nodedaemon.lease.PauseFence.arm(
         fence.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : fence);
     leaseNamespace.ifPresent(builder::withLeaseNamespace);
     identity.ifPresent(builder::withIdentity);

@@ -1,5 +1,6 @@
 package dev.nodedaemon.events;
 
+import dev.nodedaemon.lease.PauseFence;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -147,6 +148,7 @@ public final class EventRecorder implements EventSink {
             .withMessage(message)
             .withLastTimestamp(p.at().truncatedTo(ChronoUnit.SECONDS).toString())
             .build();
+    PauseFence.check();
     try {
       client
           .v1()
@@ -218,6 +220,7 @@ public final class EventRecorder implements EventSink {
               .withComponent(COMPONENT)
               .endSource()
               .build();
+      PauseFence.check();
       client.v1().events().resource(event).create();
       recent.put(key, new Recorded(name, 1, now, p.at()));
     } catch (KubernetesClientException e) {

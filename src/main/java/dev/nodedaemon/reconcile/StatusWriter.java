@@ -30,7 +30,7 @@ final class StatusWriter {
    *     (its next version brings another reconcile, which writes the status for it)
    */
   static boolean write(NodeDaemon read, NodeDaemonStatus status, Context<NodeDaemon> context) {
-    dev.nodedaemon.apply.PauseFence.check();
+    dev.nodedaemon.lease.PauseFence.check();
     try {
       PrimaryUpdateAndCacheUtils.updateAndCacheResource(
           read,

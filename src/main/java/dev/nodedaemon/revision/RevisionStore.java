@@ -2,6 +2,7 @@ package dev.nodedaemon.revision;
 
 import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.events.EventSink;
+import dev.nodedaemon.lease.PauseFence;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevisionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -36,6 +37,7 @@ public final class RevisionStore {
   /** Returns the decision; its hash is valid for pods even if a write failed. */
   public RevisionPlanner.Decision sync(
       NodeDaemon nodeDaemon, List<ControllerRevision> existing, Set<String> hashesInUse) {
+    PauseFence.check(); // every write below is a leader's
     RevisionPlanner.Decision decision = RevisionPlanner.decide(nodeDaemon, existing, hashesInUse);
     decision
         .create()
@@ -92,6 +94,7 @@ public final class RevisionStore {
    * mark lives on the ControllerRevision, so it outlasts the status and a re-applied template.
    */
   public void markBad(ControllerRevision revision, String why) {
+    PauseFence.check();
     Map<String, String> annotations = new HashMap<>();
     annotations.put(Rollbacks.BAD_REVISION_ANNOTATION, why); // null removes it (merge patch)
     String patch = Serialization.asJson(Map.of("metadata", Map.of("annotations", annotations)));

@@ -3,6 +3,7 @@ package dev.nodedaemon.revision;
 import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.apply.JsonPatch;
 import dev.nodedaemon.events.EventSink;
+import dev.nodedaemon.lease.PauseFence;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -54,6 +55,7 @@ public final class RollbackWriter {
         patch.remove(causePath);
       }
     }
+    PauseFence.check();
     try {
       client
           .resources(NodeDaemon.class)
@@ -99,6 +101,7 @@ public final class RollbackWriter {
     if (!any) {
       return;
     }
+    PauseFence.check();
     try {
       client
           .resources(NodeDaemon.class)

@@ -1,4 +1,4 @@
-package dev.nodedaemon.apply;
+package dev.nodedaemon.lease;
 
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
@@ -11,11 +11,11 @@ import org.jboss.logging.Logger;
  * <p>Found by LeaderElectionIT: a leader paused past its Lease and resumed deleted a pod 2 s after
  * the standby had taken over, and halted only 12 s later, when its elector noticed. On resume every
  * thread runs at once, so the elector's own check races the reconciles. Here a ticker notes the
- * monotonic clock every 100 ms, and each write first checks the last tick: a gap longer than the
- * threshold means the whole process stood still, and the process halts (status 1, as on a lost
- * Lease) whichever thread sees it first. The threshold is the time in which no standby can have
- * taken over (the lease duration less a retry period, less a second of margin), so a process that
- * was only slowed down does not halt.
+ * monotonic clock every 100 ms, and each write (pods, status, events, revisions, the rollback's
+ * template) first checks the last tick: a gap longer than the threshold means the whole process
+ * stood still, and the process halts (status 1, as on a lost Lease) whichever thread sees it first.
+ * The threshold is the time in which no standby can have taken over (the lease duration less a
+ * retry period, less a second of margin), so a process that was only slowed down does not halt.
  *
  * <p>Armed only with leader election; a single process has nobody to race.
  */
