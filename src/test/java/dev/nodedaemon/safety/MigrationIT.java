@@ -67,7 +67,11 @@ class MigrationIT {
     fleet.awaitEvents("agent", "SuccessfulAdopt", nodes.size(), Duration.ofSeconds(30));
     List<Pod> after = fleet.pods("agent");
     System.out.println("pods of NodeDaemon agent after the adoption:  " + uids(after));
-    assertThat(uids(after)).as("the same pods, not restarted").isEqualTo(uids);
+    assertThat(uids(after))
+        .as(
+            "the same pods, not restarted; the NodeDaemon's events: %s",
+            fleet.events("agent").stream().map(e -> e.getReason() + ": " + e.getMessage()).toList())
+        .isEqualTo(uids);
     assertThat(after)
         .allMatch(p -> adopted.getStatus().getUpdateRevision().equals(DaemonPods.revision(p)));
     assertThat(
