@@ -9,12 +9,12 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.nodedaemon.config.CrdInstaller;
 import dev.nodedaemon.testing.Commands;
 import dev.nodedaemon.testing.LocalCluster;
+import dev.nodedaemon.testing.NodeDaemonResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -136,19 +136,8 @@ class ArgoCdHealthIT {
     JsonNode status = fixture.remove("status");
     ((ObjectNode) fixture.get("metadata")).put("namespace", NAMESPACE);
     fixture.set("spec", template(fixture.at("/metadata/name").asText()));
-    // Named in full rather than found by discovery, whose cache may not list a CRD installed a
-    // moment ago ("Could not find the metadata for the given apiVersion and kind", seen once).
     var resources =
-        client
-            .genericKubernetesResources(
-                new ResourceDefinitionContext.Builder()
-                    .withGroup("nodedaemon.dev")
-                    .withVersion("v1alpha1")
-                    .withKind("NodeDaemon")
-                    .withPlural("nodedaemons")
-                    .withNamespaced(true)
-                    .build())
-            .inNamespace(NAMESPACE);
+        client.genericKubernetesResources(NodeDaemonResource.CONTEXT).inNamespace(NAMESPACE);
     GenericKubernetesResource created =
         resources.resource(JSON.convertValue(fixture, GenericKubernetesResource.class)).create();
     String name = created.getMetadata().getName();

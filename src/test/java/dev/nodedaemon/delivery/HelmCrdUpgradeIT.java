@@ -10,6 +10,7 @@ import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.testing.Commands;
 import dev.nodedaemon.testing.Helm;
 import dev.nodedaemon.testing.LocalCluster;
+import dev.nodedaemon.testing.NodeDaemonResource;
 import dev.nodedaemon.testing.TestFleet;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -182,7 +183,7 @@ class HelmCrdUpgradeIT {
           io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource>>
       genericNodeDaemons(KubernetesClient client, TestFleet fleet) {
     return client
-        .genericKubernetesResources("nodedaemon.dev/v1alpha1", "NodeDaemon")
+        .genericKubernetesResources(NodeDaemonResource.CONTEXT)
         .inNamespace(fleet.namespace());
   }
 
