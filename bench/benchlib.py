@@ -155,6 +155,14 @@ class Operator:
                 self.process.wait(10)
 
 
+def record(result_file, text):
+    """Appends one run's text to bench/results/RESULT_FILE (the results are kept in the
+    repository, newest last) and prints it."""
+    with open(os.path.join(ROOT, "bench/results", result_file), "a") as out:
+        out.write(text)
+    print(text)
+
+
 def audit_writes(audit_log, offset, is_actor):
     """API writes by one actor since a byte offset of the audit log, by verb and resource."""
     counts = {}

@@ -24,7 +24,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
-from benchlib import (ROOT, Cluster, Operator, audit_writes, builtin_actor,  # noqa: E402
+from benchlib import (Cluster, Operator, audit_writes, builtin_actor,  # noqa: E402
                       delete_namespace, header, kubectl, load, log, nodedaemon_actor,
                       require_jar, workloads)
 
@@ -191,9 +191,7 @@ def main():
             f"-DskipTests`); load average {load()} at the end; "
             f"{time.monotonic() - started:.0f} s in all"
             + (f"\n\n{args.note}" if args.note else "") + "\n\n" + "\n".join(lines) + "\n")
-    with open(os.path.join(ROOT, "bench/results/many-agents.md"), "a") as out:
-        out.write(text)
-    print(text)
+    benchlib.record("many-agents.md", text)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,8 @@ import time
 from datetime import datetime
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import (ROOT, Cluster, Operator, delete_namespace, header, kubectl,  # noqa: E402
+import benchlib  # noqa: E402
+from benchlib import (Cluster, Operator, delete_namespace, header, kubectl,  # noqa: E402
                       load, log, require_jar, run, workloads)
 
 CLUSTER = "bench-join"
@@ -268,9 +269,7 @@ def main():
             f"-DskipTests`); load average {load()} at the end; "
             f"{time.monotonic() - started:.0f} s in all"
             + (f"\n\n{args.note}" if args.note else "") + "\n\n" + "\n".join(lines) + "\n")
-    with open(os.path.join(ROOT, "bench/results/node-join.md"), "a") as out:
-        out.write(text)
-    print(text)
+    benchlib.record("node-join.md", text)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import (ROOT, Cluster, Operator, delete_namespace, header,  # noqa: E402
+import benchlib  # noqa: E402
+from benchlib import (Cluster, Operator, delete_namespace, header,  # noqa: E402
                       kubectl, log, require_jar, run, workloads)
 from rollout import NEW_IMAGE, OLD_IMAGE, sample, template  # noqa: E402
 
@@ -143,9 +144,7 @@ def main():
             "Zones are assigned round-robin, so name order spreads a batch over every zone. "
             "Down = no Ready pod on the node; sampled every 0.5 s, so peaks are lower bounds.\n\n"
             + "\n".join(lines) + "\n")
-    with open(os.path.join(ROOT, "bench/results/topology.md"), "a") as out:
-        out.write(text)
-    print(text)
+    benchlib.record("topology.md", text)
 
 
 if __name__ == "__main__":
