@@ -196,10 +196,12 @@ public final class PodPlanner {
         live.add(pod);
       }
 
-      // At most one pod of the update revision and one older pod per node; the rest go.
+      // At most one pod of the update revision and one older pod per node; the rest go. Of two
+      // pods of one revision the ready one stays, then the older, as the built-in keeps the oldest:
+      // a pod created beside an adopted one in the same second sorted before it by name alone.
       Pod updated = null;
       Pod old = null;
-      live.sort(byAge());
+      live.sort(readyFirstThenByAge());
       for (Pod pod : live) {
         boolean isUpdated = input.updateRevision().equals(DaemonPods.revision(pod));
         if (isUpdated && updated == null) {
@@ -482,8 +484,9 @@ public final class PodPlanner {
         : strategy.getRollingUpdate().getPodUpdatePolicy();
   }
 
-  private static Comparator<Pod> byAge() {
-    return Comparator.comparing(DaemonPods::createdAt)
+  private static Comparator<Pod> readyFirstThenByAge() {
+    return Comparator.comparing((Pod p) -> !DaemonPods.isReady(p))
+        .thenComparing(DaemonPods::createdAt)
         .thenComparing(p -> p.getMetadata().getName());
   }
 

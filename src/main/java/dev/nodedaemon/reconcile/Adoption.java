@@ -52,15 +52,20 @@ final class Adoption {
     this.events = events;
   }
 
-  /** Returns true when it adopted a pod, so the caller waits for the pod's watch event. */
-  boolean adoptOrphans(NodeDaemon nodeDaemon, String updateRevision, Instant now) {
+  /**
+   * Returns the pods it adopted. The pod informer shows each only once its adoption patch (which
+   * adds the daemon label) comes back on the watch, so the caller expects them as it expects pods
+   * it created: a reconcile that runs in between must not take an adopted pod's node for an empty
+   * one.
+   */
+  List<Pod> adoptOrphans(NodeDaemon nodeDaemon, String updateRevision, Instant now) {
     String uid = nodeDaemon.getMetadata().getUid();
     long generation = nodeDaemon.getMetadata().getGeneration();
     Scan previous = lastScan.get(uid);
     if (previous != null
         && previous.generation() == generation
         && previous.at().plus(RESCAN).isAfter(now)) {
-      return false;
+      return List.of();
     }
     lastScan.put(uid, new Scan(generation, now));
     // Page by page, keeping only orphans: a selector's pods are all of the NodeDaemon's own pods
@@ -92,9 +97,9 @@ final class Adoption {
           "listing adoption candidates for %s failed: %s",
           nodeDaemon.getMetadata().getName(), e.getMessage());
       lastScan.remove(uid);
-      return false;
+      return List.of();
     }
-    boolean adopted = false;
+    List<Pod> adopted = new ArrayList<>();
     for (Pod pod : candidates) {
       boolean hasController =
           pod.getMetadata().getOwnerReferences() != null
@@ -111,7 +116,7 @@ final class Adoption {
               nodeDaemon.getMetadata().getName(),
               current ? updateRevision : null);
       if (result.outcome() == PodWriter.Outcome.DONE) {
-        adopted = true;
+        adopted.add(pod);
         events.normal(
             nodeDaemon,
             "SuccessfulAdopt",

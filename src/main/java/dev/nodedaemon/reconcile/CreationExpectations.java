@@ -10,11 +10,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
- * Pods this process created that its informer has not shown yet, as the built-in controller's
- * expectations. Without them a reconcile that runs before the watch delivers a new pod plans the
- * same create again; the pod's deterministic name makes that second create fail harmlessly, but it
- * is a wasted request per node. An expectation ends when the pod is seen, or after {@link #TTL} in
- * case its watch event was lost.
+ * Pods this process created or adopted that its informer has not shown yet, as the built-in
+ * controller's expectations. Without them a reconcile that runs before the watch delivers a new pod
+ * plans the same create again; the pod's deterministic name makes that second create fail
+ * harmlessly, but it is a wasted request per node. An expectation ends when the pod is seen, or
+ * after {@link #TTL} in case its watch event was lost.
  */
 final class CreationExpectations {
 

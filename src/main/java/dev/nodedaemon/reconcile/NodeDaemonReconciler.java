@@ -191,8 +191,14 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
             now);
     String templateHash =
         TemplateHash.of(nodeDaemon.getSpec().getTemplate(), collisionCount(nodeDaemon));
-    if (adoption.adoptOrphans(nodeDaemon, templateHash, now)) {
-      // Adopted pods arrive through the pod informer and trigger the next reconcile.
+    List<Pod> adopted = adoption.adoptOrphans(nodeDaemon, templateHash, now);
+    if (!adopted.isEmpty()) {
+      // Adopted pods arrive through the pod informer and trigger the next reconcile; until each
+      // has arrived its node is not empty (a create there made a second pod, seen in MigrationIT).
+      for (Pod pod : adopted) {
+        DaemonPods.targetNode(pod)
+            .ifPresent(node -> expectations.expect(uid, node, pod.getMetadata().getName(), now));
+      }
       return UpdateControl.noUpdate();
     }
     List<ControllerRevision> revisionList =

@@ -147,6 +147,32 @@ public class PodPlannerTest {
   }
 
   @Test
+  void ofTwoPodsCreatedInTheSameSecondTheReadyOneStaysWhateverTheirNames() {
+    // A pod adopted from a DaemonSet and one the operator created beside it in the same second
+    // (creation timestamps have second precision): the name must not decide which one goes.
+    node("n1");
+    Pod adopted = pod("n1", "Running", true, "z-adopted", NOW.minusSeconds(5), REV);
+    Pod created = pod("n1", "Pending", false, "a-created", NOW.minusSeconds(5), REV);
+
+    PodPlan plan = plan(logAgent());
+
+    expect(plan, List.of(), List.of(created.getMetadata().getName()), List.of());
+    assertThat(adopted).isNotNull();
+  }
+
+  @Test
+  void aReadyPodStaysOverAnOlderOneThatIsNotReady() {
+    node("n1");
+    Pod older = pod("n1", "Running", false, "a", NOW.minusSeconds(60), REV);
+    Pod ready = pod("n1", "Running", true, "b", NOW.minusSeconds(10), REV);
+
+    PodPlan plan = plan(logAgent());
+
+    expect(plan, List.of(), List.of(older.getMetadata().getName()), List.of());
+    assertThat(ready).isNotNull();
+  }
+
+  @Test
   void aTerminatingPodIsNeitherCountedNorDeletedAgain() {
     node("n1");
     Pod terminating = pod("n1", "Running", true);
