@@ -39,50 +39,6 @@ public record PlanInput(
     Instant now,
     List<Pod> prePullPods) {
 
-  public PlanInput(
-      NodeDaemon nodeDaemon,
-      String updateRevision,
-      RevisionIndex revisions,
-      ClusterSnapshot snapshot,
-      Map<String, NodeBackoff> backoff,
-      Map<String, Instant> firstSeenReady,
-      Set<String> creationsInFlight,
-      Optional<String> templateRefusal,
-      Instant now) {
-    this(
-        nodeDaemon,
-        updateRevision,
-        revisions,
-        snapshot,
-        backoff,
-        firstSeenReady,
-        creationsInFlight,
-        templateRefusal,
-        now,
-        List.of());
-  }
-
-  public PlanInput(
-      NodeDaemon nodeDaemon,
-      String updateRevision,
-      RevisionIndex revisions,
-      ClusterSnapshot snapshot,
-      Map<String, NodeBackoff> backoff,
-      Map<String, Instant> firstSeenReady,
-      Set<String> creationsInFlight,
-      Instant now) {
-    this(
-        nodeDaemon,
-        updateRevision,
-        revisions,
-        snapshot,
-        backoff,
-        firstSeenReady,
-        creationsInFlight,
-        Optional.empty(),
-        now);
-  }
-
   /** Failed-pod backoff on one node: no failed pod is replaced there before {@code until}. */
   public record NodeBackoff(Instant until, Duration delay) {}
 

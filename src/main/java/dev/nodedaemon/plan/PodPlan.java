@@ -37,21 +37,12 @@ public record PodPlan(
     String createRevision,
     PrePullPlanner prePull) {
 
-  public PodPlan(
-      List<String> creates,
-      List<Deletion> deletes,
-      List<InPlacePatch> inPlaceUpdates,
-      List<PlannedEvent> events,
-      List<String> backoffBumps,
-      Map<String, Verdict> verdicts,
-      Optional<Duration> requeueAfter,
-      RolloutFacts rollout,
-      HealthGateEvaluator.Verdict gates,
-      String createRevision) {
-    this(
+  /** This plan without its in-place patches (an in-place refusal's backoff holds them). */
+  public PodPlan withoutInPlaceUpdates() {
+    return new PodPlan(
         creates,
         deletes,
-        inPlaceUpdates,
+        List.of(),
         events,
         backoffBumps,
         verdicts,
@@ -59,29 +50,7 @@ public record PodPlan(
         rollout,
         gates,
         createRevision,
-        PrePullPlanner.NONE);
-  }
-
-  public PodPlan(
-      List<String> creates,
-      List<Deletion> deletes,
-      List<InPlacePatch> inPlaceUpdates,
-      List<PlannedEvent> events,
-      List<String> backoffBumps,
-      Map<String, Verdict> verdicts,
-      Optional<Duration> requeueAfter,
-      RolloutFacts rollout) {
-    this(
-        creates,
-        deletes,
-        inPlaceUpdates,
-        events,
-        backoffBumps,
-        verdicts,
-        requeueAfter,
-        rollout,
-        HealthGateEvaluator.Verdict.passing(1),
-        null);
+        prePull);
   }
 
   /**

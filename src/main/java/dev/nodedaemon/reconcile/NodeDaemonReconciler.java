@@ -255,7 +255,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     PlanExecutor.Outcomes outcomes =
         executor.execute(
             nodeDaemon,
-            inPlaceHeld.isPresent() ? withoutInPlaceUpdates(plan) : plan,
+            inPlaceHeld.isPresent() ? plan.withoutInPlaceUpdates() : plan,
             node -> DaemonPodFactory.build(nodeDaemon, node, createRevision, createTemplate));
     List<String> prePullProblems = prePullPods.apply(nodeDaemon, updateRevision, plan.prePull());
     plan.backoffBumps().forEach(node -> backoff.bump(uid, node, now));
@@ -485,21 +485,6 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     templateAdmission.retainOnly(live);
     inPlaceRefusals.retainOnly(live);
     metrics.retainOnly(live);
-  }
-
-  /** The plan without its in-place patches: an in-place refusal's backoff holds them. */
-  private static PodPlan withoutInPlaceUpdates(PodPlan plan) {
-    return new PodPlan(
-        plan.creates(),
-        plan.deletes(),
-        List.of(),
-        plan.events(),
-        plan.backoffBumps(),
-        plan.verdicts(),
-        plan.requeueAfter(),
-        plan.rollout(),
-        plan.gates(),
-        plan.createRevision());
   }
 
   private static int collisionCount(NodeDaemon nodeDaemon) {

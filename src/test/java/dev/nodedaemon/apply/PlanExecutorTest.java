@@ -6,7 +6,9 @@ import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.apply.PodWriter.Outcome;
 import dev.nodedaemon.apply.PodWriter.Result;
 import dev.nodedaemon.events.EventSink;
+import dev.nodedaemon.plan.HealthGateEvaluator;
 import dev.nodedaemon.plan.PodPlan;
+import dev.nodedaemon.plan.PrePullPlanner;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -26,6 +28,22 @@ class PlanExecutorTest {
 
   private static final PodPlan.RolloutFacts NO_ROLLOUT =
       new PodPlan.RolloutFacts(0, 0, 0, 0, List.of());
+
+  /** A plan of these writes only, as the executor sees one. */
+  private static PodPlan writes(List<String> creates, List<PodPlan.Deletion> deletes) {
+    return new PodPlan(
+        creates,
+        deletes,
+        List.of(),
+        List.of(),
+        List.of(),
+        Map.of(),
+        Optional.empty(),
+        NO_ROLLOUT,
+        HealthGateEvaluator.Verdict.passing(1),
+        null,
+        PrePullPlanner.NONE);
+  }
 
   /** Records every write; answers from a function of the pod name. */
   static final class RecordingWriter implements PodWriter {
@@ -135,16 +153,7 @@ class PlanExecutorTest {
   @Test
   void deletesWithTheirReason() {
     Pod pod = new PodBuilder().withNewMetadata().withName("old").endMetadata().build();
-    PodPlan plan =
-        new PodPlan(
-            List.of(),
-            List.of(new PodPlan.Deletion(pod, "node gone")),
-            List.of(),
-            List.of(),
-            List.of(),
-            Map.of(),
-            Optional.empty(),
-            NO_ROLLOUT);
+    PodPlan plan = writes(List.of(), List.of(new PodPlan.Deletion(pod, "node gone")));
 
     executor.execute(nodeDaemon, plan, this::podFor);
 
@@ -159,17 +168,11 @@ class PlanExecutorTest {
     writer.answer =
         name -> name.equals("old-n2") ? new Result(Outcome.CONFLICT, "changed") : Result.DONE;
     PodPlan plan =
-        new PodPlan(
+        writes(
             List.of("n3"),
             List.of(
                 new PodPlan.Deletion(deletable, "rolling update", false, "n1"),
-                new PodPlan.Deletion(changed, "rolling update", false, "n2")),
-            List.of(),
-            List.of(),
-            List.of(),
-            Map.of(),
-            Optional.empty(),
-            NO_ROLLOUT);
+                new PodPlan.Deletion(changed, "rolling update", false, "n2")));
 
     PlanExecutor.Outcomes outcomes = executor.execute(nodeDaemon, plan, this::podFor);
 
@@ -201,17 +204,11 @@ class PlanExecutorTest {
           return Result.DONE;
         };
     PodPlan plan =
-        new PodPlan(
+        writes(
             List.of(),
             List.of(
                 new PodPlan.Deletion(pod("old-n1"), "rolling update", false, "n1"),
-                new PodPlan.Deletion(pod("old-n2"), "rolling update", false, "n2")),
-            List.of(),
-            List.of(),
-            List.of(),
-            Map.of(),
-            Optional.empty(),
-            NO_ROLLOUT);
+                new PodPlan.Deletion(pod("old-n2"), "rolling update", false, "n2")));
 
     PlanExecutor.Outcomes outcomes = executor.execute(nodeDaemon, plan, this::podFor);
 
@@ -245,15 +242,9 @@ class PlanExecutorTest {
           return Result.DONE;
         };
     PodPlan plan =
-        new PodPlan(
+        writes(
             List.of("n2"),
-            List.of(new PodPlan.Deletion(pod("old-n1"), "rolling update", false, null)),
-            List.of(),
-            List.of(),
-            List.of(),
-            Map.of(),
-            Optional.empty(),
-            NO_ROLLOUT);
+            List.of(new PodPlan.Deletion(pod("old-n1"), "rolling update", false, null)));
 
     executor.execute(nodeDaemon, plan, this::podFor);
 
@@ -267,16 +258,7 @@ class PlanExecutorTest {
         IntStream.range(0, 50)
             .mapToObj(i -> new PodPlan.Deletion(pod("old-n" + i), "rolling update", false, "n" + i))
             .toList();
-    PodPlan plan =
-        new PodPlan(
-            List.of(),
-            deletions,
-            List.of(),
-            List.of(),
-            List.of(),
-            Map.of(),
-            Optional.empty(),
-            NO_ROLLOUT);
+    PodPlan plan = writes(List.of(), deletions);
 
     PlanExecutor.Outcomes outcomes = executor.execute(nodeDaemon, plan, this::podFor);
 
@@ -317,15 +299,7 @@ class PlanExecutorTest {
   }
 
   private static PodPlan creates(int count) {
-    return new PodPlan(
-        IntStream.range(0, count).mapToObj(i -> "n" + i).toList(),
-        List.of(),
-        List.of(),
-        List.of(),
-        List.of(),
-        Map.of(),
-        Optional.empty(),
-        NO_ROLLOUT);
+    return writes(IntStream.range(0, count).mapToObj(i -> "n" + i).toList(), List.of());
   }
 
   private Pod podFor(String node) {

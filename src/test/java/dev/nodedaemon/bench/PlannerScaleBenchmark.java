@@ -9,6 +9,7 @@ import dev.nodedaemon.plan.PodPlanner;
 import dev.nodedaemon.plan.PodPlannerTest;
 import dev.nodedaemon.plan.RolloutAssessor;
 import dev.nodedaemon.status.StatusBuilder;
+import dev.nodedaemon.testing.PlanInputs;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -19,7 +20,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * How long one reconcile's pure part (snapshot, plan, status) takes for a fleet of N nodes that all
@@ -88,15 +88,7 @@ public final class PlannerScaleBenchmark {
         long cpuStart = threads.getCurrentThreadCpuTime();
         ClusterSnapshot snapshot = ClusterSnapshot.of(fleet, pods);
         PlanInput input =
-            new PlanInput(
-                nd,
-                revision,
-                dev.nodedaemon.plan.RevisionIndex.EMPTY,
-                snapshot,
-                Map.of(),
-                Map.of(),
-                Set.of(),
-                Instant.parse("2026-11-23T10:05:00Z"));
+            PlanInputs.of(nd, revision, snapshot, Instant.parse("2026-11-23T10:05:00Z")).build();
         plan = PodPlanner.plan(input);
         RolloutAssessor.Assessment rollout =
             RolloutAssessor.assess(input, plan.rollout(), Optional.empty());

@@ -12,7 +12,7 @@ import dev.nodedaemon.apply.DaemonPodFactory;
 import dev.nodedaemon.observe.ClusterSnapshot;
 import dev.nodedaemon.plan.PlanInput;
 import dev.nodedaemon.plan.PodPlan.PlannedEvent;
-import dev.nodedaemon.plan.RevisionIndex;
+import dev.nodedaemon.testing.PlanInputs;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -248,15 +248,7 @@ class RolloutMetricsTest {
               .endMetadata()
               .build());
     }
-    return new PlanInput(
-        nd,
-        revision,
-        RevisionIndex.EMPTY,
-        ClusterSnapshot.of(nodes, Arrays.asList(pods)),
-        Map.of(),
-        Map.of(),
-        Set.of(),
-        now);
+    return PlanInputs.of(nd, revision, ClusterSnapshot.of(nodes, Arrays.asList(pods)), now).build();
   }
 
   private static NodeDaemon nodeDaemon(String namespace, String name, String uid) {

@@ -11,6 +11,7 @@ import dev.nodedaemon.api.UpdateStrategyType;
 import dev.nodedaemon.apply.DaemonPodFactory;
 import dev.nodedaemon.observe.ClusterSnapshot;
 import dev.nodedaemon.plan.PlanInput.NodeBackoff;
+import dev.nodedaemon.testing.PlanInputs;
 import dev.nodedaemon.testing.TestFleet;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Node;
@@ -580,15 +581,11 @@ public class PodPlannerTest {
 
   private PodPlan plan(NodeDaemon nodeDaemon) {
     return PodPlanner.plan(
-        new PlanInput(
-            nodeDaemon,
-            REV,
-            revisions,
-            ClusterSnapshot.of(nodes, pods),
-            backoff,
-            Map.of(),
-            inFlight,
-            NOW));
+        PlanInputs.of(nodeDaemon, REV, ClusterSnapshot.of(nodes, pods), NOW)
+            .revisions(revisions)
+            .backoff(backoff)
+            .creationsInFlight(inFlight)
+            .build());
   }
 
   private static void expect(

@@ -8,6 +8,7 @@ import dev.nodedaemon.api.PodLabels;
 import dev.nodedaemon.api.PrePull;
 import dev.nodedaemon.apply.PrePullPods;
 import dev.nodedaemon.observe.ClusterSnapshot;
+import dev.nodedaemon.testing.PlanInputs;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -15,9 +16,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Image pre-pull in the planner: the window ahead of the front, its bound, the gate. */
@@ -192,16 +190,6 @@ class PrePullPlannerTest {
 
   private PodPlan plan(NodeDaemon nd) {
     return PodPlanner.plan(
-        new PlanInput(
-            nd,
-            REV,
-            RevisionIndex.EMPTY,
-            ClusterSnapshot.of(nodes, pods),
-            Map.of(),
-            Map.of(),
-            Set.of(),
-            Optional.empty(),
-            NOW,
-            prePulls));
+        PlanInputs.of(nd, REV, ClusterSnapshot.of(nodes, pods), NOW).prePullPods(prePulls).build());
   }
 }

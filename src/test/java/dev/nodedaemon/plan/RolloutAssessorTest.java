@@ -12,6 +12,7 @@ import dev.nodedaemon.api.UpdateStrategyType;
 import dev.nodedaemon.observe.ClusterSnapshot;
 import dev.nodedaemon.plan.PodPlan.RolloutFacts;
 import dev.nodedaemon.plan.RolloutAssessor.Assessment;
+import dev.nodedaemon.testing.PlanInputs;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -264,15 +264,9 @@ class RolloutAssessorTest {
   /** One reconcile: assess, then keep the result as the status the next step sees. */
   private Assessment step(Instant now, RolloutFacts facts) {
     PlanInput input =
-        new PlanInput(
-            nodeDaemon,
-            revision,
-            new RevisionIndex(2, Map.of(), Map.of()),
-            ClusterSnapshot.of(List.of(), List.of()),
-            Map.of(),
-            Map.of(),
-            Set.of(),
-            now);
+        PlanInputs.of(nodeDaemon, revision, ClusterSnapshot.of(List.of(), List.of()), now)
+            .revisions(new RevisionIndex(2, Map.of(), Map.of()))
+            .build();
     Assessment assessment = RolloutAssessor.assess(input, facts, lastRollback);
     NodeDaemonStatus status = new NodeDaemonStatus();
     status.setPhase(assessment.phase());

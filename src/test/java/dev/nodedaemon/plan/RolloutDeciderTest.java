@@ -17,6 +17,7 @@ import dev.nodedaemon.api.StepPause;
 import dev.nodedaemon.api.StepState;
 import dev.nodedaemon.apply.DaemonPodFactory;
 import dev.nodedaemon.observe.ClusterSnapshot;
+import dev.nodedaemon.testing.PlanInputs;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Node;
@@ -31,7 +32,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -428,16 +428,10 @@ public class RolloutDeciderTest {
       nodeDaemon.setStatus(initial);
     }
     PlanInput input =
-        new PlanInput(
-            nodeDaemon,
-            revision,
-            revisions,
-            ClusterSnapshot.of(nodes, pods),
-            Map.of(),
-            Map.of(),
-            Set.of(),
-            refusal,
-            now);
+        PlanInputs.of(nodeDaemon, revision, ClusterSnapshot.of(nodes, pods), now)
+            .revisions(revisions)
+            .templateRefusal(refusal)
+            .build();
     RolloutDecider.Decision decision =
         RolloutDecider.decide(input, dev.nodedaemon.revision.Rollbacks.lastRollback(nodeDaemon));
     NodeDaemonStatus status =

@@ -12,6 +12,7 @@ import dev.nodedaemon.api.RolloutOrder;
 import dev.nodedaemon.api.RolloutStep;
 import dev.nodedaemon.api.SelectorRequirement;
 import dev.nodedaemon.observe.ClusterSnapshot;
+import dev.nodedaemon.testing.PlanInputs;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -20,7 +21,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -366,14 +366,6 @@ class RolloutOrderTest {
   }
 
   private PlanInput input(NodeDaemon nd) {
-    return new PlanInput(
-        nd,
-        REV,
-        RevisionIndex.EMPTY,
-        ClusterSnapshot.of(nodes, pods),
-        Map.of(),
-        Map.of(),
-        Set.of(),
-        NOW);
+    return PlanInputs.of(nd, REV, ClusterSnapshot.of(nodes, pods), NOW).build();
   }
 }
