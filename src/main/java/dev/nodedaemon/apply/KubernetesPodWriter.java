@@ -232,7 +232,10 @@ public final class KubernetesPodWriter implements PodWriter {
           .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
       return Result.DONE;
     } catch (KubernetesClientException e) {
-      return new Result(Outcome.FAILED, reason(e));
+      // A conflict: the pod changed since it was listed (its status, say); listing again retries.
+      return new Result(
+          e.getCode() == HttpURLConnection.HTTP_CONFLICT ? Outcome.CONFLICT : Outcome.FAILED,
+          reason(e));
     }
   }
 

@@ -41,6 +41,21 @@ final class Adoption {
 
   private record Scan(long generation, Instant at) {}
 
+  /**
+   * What a scan claimed.
+   *
+   * @param adopted the pods it adopted
+   * @param retrySoon a pod changed while it was being adopted; the next reconcile lists again, and
+   *     until then the orphan's node must not get a pod of its own
+   */
+  record Claims(List<Pod> adopted, boolean retrySoon) {
+    static final Claims NONE = new Claims(List.of(), false);
+
+    boolean any() {
+      return !adopted.isEmpty() || retrySoon;
+    }
+  }
+
   private final KubernetesClient client;
   private final PodWriter writer;
   private final EventSink events;
@@ -53,19 +68,19 @@ final class Adoption {
   }
 
   /**
-   * Returns the pods it adopted. The pod informer shows each only once its adoption patch (which
-   * adds the daemon label) comes back on the watch, so the caller expects them as it expects pods
-   * it created: a reconcile that runs in between must not take an adopted pod's node for an empty
-   * one.
+   * Adopts the NodeDaemon's orphans. The pod informer shows each adopted pod only once its adoption
+   * patch (which adds the daemon label) comes back on the watch, so the caller expects them as it
+   * expects pods it created: a reconcile that runs in between must not take an adopted pod's node
+   * for an empty one.
    */
-  List<Pod> adoptOrphans(NodeDaemon nodeDaemon, String updateRevision, Instant now) {
+  Claims adoptOrphans(NodeDaemon nodeDaemon, String updateRevision, Instant now) {
     String uid = nodeDaemon.getMetadata().getUid();
     long generation = nodeDaemon.getMetadata().getGeneration();
     Scan previous = lastScan.get(uid);
     if (previous != null
         && previous.generation() == generation
         && previous.at().plus(RESCAN).isAfter(now)) {
-      return List.of();
+      return Claims.NONE;
     }
     lastScan.put(uid, new Scan(generation, now));
     // Page by page, keeping only orphans: a selector's pods are all of the NodeDaemon's own pods
@@ -97,9 +112,10 @@ final class Adoption {
           "listing adoption candidates for %s failed: %s",
           nodeDaemon.getMetadata().getName(), e.getMessage());
       lastScan.remove(uid);
-      return List.of();
+      return Claims.NONE;
     }
     List<Pod> adopted = new ArrayList<>();
+    boolean retrySoon = false;
     for (Pod pod : candidates) {
       boolean hasController =
           pod.getMetadata().getOwnerReferences() != null
@@ -108,7 +124,14 @@ final class Adoption {
       if (hasController || pod.getMetadata().getDeletionTimestamp() != null) {
         continue;
       }
-      boolean current = isCurrent(nodeDaemon, updateRevision, pod);
+      Optional<Boolean> answer = isCurrent(nodeDaemon, updateRevision, pod);
+      if (answer.isEmpty()) {
+        // Adopted as old it would be replaced: a restart that migration promises not to make.
+        retrySoon = true;
+        lastScan.remove(uid);
+        continue;
+      }
+      boolean current = answer.get();
       PodWriter.Result result =
           writer.adopt(
               pod,
@@ -125,19 +148,24 @@ final class Adoption {
                 + (current
                     ? " (it runs the current template: kept as revision " + updateRevision + ")"
                     : " (another template: the rollout replaces it)"));
+      } else if (result.outcome() == PodWriter.Outcome.CONFLICT) {
+        retrySoon = true;
+        lastScan.remove(uid);
       }
     }
-    return adopted;
+    return new Claims(adopted, retrySoon);
   }
 
   /**
    * Whether the pod is what the NodeDaemon's template would make on its node, asked of the API
-   * server (a dry run gives the pod after defaulting and admission). No answer means no.
+   * server (a dry run gives the pod after defaulting and admission). Empty when the API server did
+   * not answer (an error of its own, a timeout), so the caller asks again; a refusal of the
+   * template (4xx) means no.
    */
-  private boolean isCurrent(NodeDaemon nodeDaemon, String updateRevision, Pod pod) {
+  private Optional<Boolean> isCurrent(NodeDaemon nodeDaemon, String updateRevision, Pod pod) {
     Optional<String> node = DaemonPods.targetNode(pod);
     if (node.isEmpty()) {
-      return false;
+      return Optional.of(false);
     }
     Pod expected = DaemonPodFactory.build(nodeDaemon, node.get(), updateRevision);
     expected.getMetadata().setGenerateName(expected.getMetadata().getName() + "-");
@@ -150,15 +178,18 @@ final class Adoption {
               .resource(expected)
               .dryRun()
               .create();
-      return SameTemplate.matches(admitted, pod);
+      return Optional.of(SameTemplate.matches(admitted, pod));
     } catch (KubernetesClientException e) {
+      boolean refused = e.getCode() >= 400 && e.getCode() < 500 && e.getCode() != 429;
       LOG.infof(
-          "dry run of %s's pod for node %s failed, adopting %s as an old revision: %s",
+          "dry run of %s's pod for node %s failed (%s): %s",
           nodeDaemon.getMetadata().getName(),
           node.get(),
-          pod.getMetadata().getName(),
+          refused
+              ? "refused, adopting " + pod.getMetadata().getName() + " as an old revision"
+              : "no answer, asking again before adopting " + pod.getMetadata().getName(),
           e.getMessage());
-      return false;
+      return refused ? Optional.of(false) : Optional.empty();
     }
   }
 

@@ -191,15 +191,19 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
             now);
     String templateHash =
         TemplateHash.of(nodeDaemon.getSpec().getTemplate(), collisionCount(nodeDaemon));
-    List<Pod> adopted = adoption.adoptOrphans(nodeDaemon, templateHash, now);
-    if (!adopted.isEmpty()) {
+    Adoption.Claims claims = adoption.adoptOrphans(nodeDaemon, templateHash, now);
+    if (claims.any()) {
       // Adopted pods arrive through the pod informer and trigger the next reconcile; until each
       // has arrived its node is not empty (a create there made a second pod, seen in MigrationIT).
-      for (Pod pod : adopted) {
+      // An orphan that changed while being adopted is listed again a moment later, before any
+      // plan could give its node a second pod.
+      for (Pod pod : claims.adopted()) {
         DaemonPods.targetNode(pod)
             .ifPresent(node -> expectations.expect(uid, node, pod.getMetadata().getName(), now));
       }
-      return UpdateControl.noUpdate();
+      return claims.retrySoon()
+          ? UpdateControl.<NodeDaemon>noUpdate().rescheduleAfter(Duration.ofSeconds(1))
+          : UpdateControl.noUpdate();
     }
     List<ControllerRevision> revisionList =
         Ownership.controlledBy(nodeDaemon, context.getSecondaryResources(ControllerRevision.class));

@@ -6,12 +6,14 @@ import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.api.RolloutPhase;
 import dev.nodedaemon.observe.DaemonPods;
 import dev.nodedaemon.testing.DaemonSetCluster;
+import dev.nodedaemon.testing.FaultProxy;
 import dev.nodedaemon.testing.TestFleet;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -86,6 +88,59 @@ class MigrationIT {
     List<Pod> rolled = fleet.awaitAllOnImage("agent", nodes, V2);
     assertThat(uids(rolled)).doesNotContainAnyElementsOf(uids);
     fleet.awaitStatus("agent", n -> n.getStatus().getPhase() == RolloutPhase.Complete);
+  }
+
+  @Test
+  void podsWhoseTemplateCheckGetsNoAnswerAreLeftAloneUntilItDoes() {
+    // The dry run that tells a current pod from an old one fails with 500 for a while: adopted as
+    // old, the pods would be replaced (and, with every create failing too, lost meanwhile).
+    TestFleet fleet = new TestFleet(DaemonSetCluster.get(), "migrate-noanswer");
+    List<String> nodes = fleet.addNodes("n", 3);
+    NodeDaemon nd = TestFleet.withRollingUpdate(fleet.logAgent("agent"), 1, null);
+    List<String> uids = uids(DaemonSetCluster.runAsDaemonSet(fleet, nd, nodes.size(), null));
+    fleet
+        .client()
+        .apps()
+        .daemonSets()
+        .inNamespace(fleet.namespace())
+        .withName("agent")
+        .withPropagationPolicy(DeletionPropagation.ORPHAN)
+        .delete();
+    fleet
+        .client()
+        .apps()
+        .daemonSets()
+        .inNamespace(fleet.namespace())
+        .withName("agent")
+        .waitUntilCondition(ds -> ds == null, 60, TimeUnit.SECONDS);
+
+    FaultProxy proxy = DaemonSetCluster.proxy();
+    proxy.setRules(FaultProxy.Rule.errors("create", "pods", 500, 1.0));
+    try {
+      fleet.create(nd);
+      // Two attempts per dry run (the client retries once): at least three dry runs failed.
+      Awaitility.await("dry runs answered 500 at least 6 times")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> proxy.ruleCounter("errors") >= 6);
+      assertThat(fleet.events("agent").stream().map(e -> e.getReason()))
+          .as("nothing adopted without an answer")
+          .doesNotContain("SuccessfulAdopt", "SuccessfulDelete");
+    } finally {
+      proxy.clearRules();
+    }
+
+    fleet.awaitStatus(
+        "agent",
+        n ->
+            n.getStatus() != null
+                && n.getStatus().getPhase() == RolloutPhase.Complete
+                && n.getStatus().getNumberAvailable() == nodes.size());
+    fleet.awaitEvents("agent", "SuccessfulAdopt", nodes.size(), Duration.ofSeconds(30));
+    assertThat(uids(fleet.pods("agent")))
+        .as(
+            "the same pods; the NodeDaemon's events: %s",
+            fleet.events("agent").stream().map(e -> e.getReason() + ": " + e.getMessage()).toList())
+        .isEqualTo(uids);
   }
 
   private static List<String> uids(List<Pod> pods) {

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 public final class DaemonSetCluster {
 
   private static LocalCluster cluster;
+  private static FaultProxy proxy;
 
   private DaemonSetCluster() {}
 
@@ -24,17 +25,35 @@ public final class DaemonSetCluster {
       LocalCluster started =
           LocalCluster.up(
               "ds-" + ProcessHandle.current().pid(), 0, List.of("--daemonset-controller"));
-      OperatorProcess operator = OperatorProcess.start(started, "ds", Map.of());
+      // The operator reaches the API server through a proxy without faults, so that a test can
+      // make its requests fail while the built-in DaemonSet controller's still succeed; its
+      // client retries a failed request once instead of ten times over 100 s, so that a fault of
+      // a few seconds reaches the operator's own code.
+      FaultProxy startedProxy = FaultProxy.start(started, "ds");
+      OperatorProcess operator =
+          OperatorProcess.start(
+              startedProxy.kubeconfig(),
+              "ds",
+              Map.of("quarkus.kubernetes-client.request-retry-backoff-limit", "1"),
+              Map.of());
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(
                   () -> {
                     operator.close();
+                    startedProxy.close();
                     started.close();
                   }));
       cluster = started;
+      proxy = startedProxy;
     }
     return cluster;
+  }
+
+  /** The proxy between this cluster's operator and its API server. */
+  public static synchronized FaultProxy proxy() {
+    get();
+    return proxy;
   }
 
   /**
