@@ -41,21 +41,7 @@ class MigrationIT {
     List<String> uids = uids(before);
     System.out.println("pods of DaemonSet agent before the migration: " + uids);
 
-    fleet
-        .client()
-        .apps()
-        .daemonSets()
-        .inNamespace(fleet.namespace())
-        .withName("agent")
-        .withPropagationPolicy(DeletionPropagation.ORPHAN)
-        .delete();
-    fleet
-        .client()
-        .apps()
-        .daemonSets()
-        .inNamespace(fleet.namespace())
-        .withName("agent")
-        .waitUntilCondition(ds -> ds == null, 60, TimeUnit.SECONDS);
+    orphanPodsOfDaemonSet(fleet, "agent");
     fleet.create(nd);
 
     NodeDaemon adopted =
@@ -98,21 +84,7 @@ class MigrationIT {
     List<String> nodes = fleet.addNodes("n", 3);
     NodeDaemon nd = TestFleet.withRollingUpdate(fleet.logAgent("agent"), 1, null);
     List<String> uids = uids(DaemonSetCluster.runAsDaemonSet(fleet, nd, nodes.size(), null));
-    fleet
-        .client()
-        .apps()
-        .daemonSets()
-        .inNamespace(fleet.namespace())
-        .withName("agent")
-        .withPropagationPolicy(DeletionPropagation.ORPHAN)
-        .delete();
-    fleet
-        .client()
-        .apps()
-        .daemonSets()
-        .inNamespace(fleet.namespace())
-        .withName("agent")
-        .waitUntilCondition(ds -> ds == null, 60, TimeUnit.SECONDS);
+    orphanPodsOfDaemonSet(fleet, "agent");
 
     FaultProxy proxy = DaemonSetCluster.proxy();
     proxy.setRules(FaultProxy.Rule.errors("create", "pods", 500, 1.0));
@@ -141,6 +113,14 @@ class MigrationIT {
             "the same pods; the NodeDaemon's events: %s",
             fleet.events("agent").stream().map(e -> e.getReason() + ": " + e.getMessage()).toList())
         .isEqualTo(uids);
+  }
+
+  /** Deletes the DaemonSet as `kubectl delete --cascade=orphan` does, leaving its pods running. */
+  private static void orphanPodsOfDaemonSet(TestFleet fleet, String name) {
+    var daemonSet =
+        fleet.client().apps().daemonSets().inNamespace(fleet.namespace()).withName(name);
+    daemonSet.withPropagationPolicy(DeletionPropagation.ORPHAN).delete();
+    daemonSet.waitUntilCondition(ds -> ds == null, 60, TimeUnit.SECONDS);
   }
 
   private static List<String> uids(List<Pod> pods) {
