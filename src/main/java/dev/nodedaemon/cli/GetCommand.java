@@ -93,24 +93,15 @@ final class GetCommand implements Callable<Integer> {
       // The first read goes alone: it opens the connection (one TLS handshake; HTTP/2 then carries
       // the rest on it). The remaining reads are independent and go out together, so a call waits
       // for the slowest of them rather than their sum (issue 14).
-      List<NodeDaemon> nodeDaemons = null;
-      if (name != null) {
-        cluster.nodeDaemon(name); // NotFound, said the kubectl way
-      } else {
-        nodeDaemons = cluster.nodeDaemons(namespace, null);
-      }
+      List<NodeDaemon> nodeDaemons =
+          name != null
+              ? List.of(cluster.nodeDaemon(name)) // NotFound, said the kubectl way
+              : cluster.nodeDaemons(namespace, null);
       try (ExecutorService reads = Executors.newVirtualThreadPerTaskExecutor()) {
-        Future<List<NodeDaemon>> named =
-            name == null ? null : reads.submit(() -> cluster.nodeDaemons(namespace, name));
         Future<List<Pod>> pods = reads.submit(() -> cluster.ownedPods(namespace, name));
         Future<List<ControllerRevision>> revisions =
             reads.submit(() -> cluster.ownedRevisions(namespace, name));
-        out.print(
-            render(
-                namespace,
-                named == null ? nodeDaemons : result(named),
-                result(pods),
-                result(revisions)));
+        out.print(render(namespace, nodeDaemons, result(pods), result(revisions)));
       }
       out.flush();
       return ExitCodes.OK;
