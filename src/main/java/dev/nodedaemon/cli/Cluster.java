@@ -198,6 +198,31 @@ final class Cluster implements AutoCloseable {
         .getItems();
   }
 
+  /**
+   * Image pre-pull pods (rollingUpdate.prePull) of NodeDaemons, of one NodeDaemon when named; they
+   * carry the {@code nodedaemon.dev/prepull-for} label instead of the daemon pods' one.
+   */
+  List<Pod> ownedPrePullPods(String namespace, String name) {
+    return prePullSelection(namespace, name).list().getItems();
+  }
+
+  SharedIndexInformer<Pod> informOwnedPrePullPods(
+      String namespace, String name, ResourceEventHandler<? super Pod> handler) {
+    return prePullSelection(namespace, name).inform(handler);
+  }
+
+  private io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable<
+          Pod,
+          io.fabric8.kubernetes.api.model.PodList,
+          io.fabric8.kubernetes.client.dsl.PodResource>
+      prePullSelection(String namespace, String name) {
+    var pods =
+        namespace == null ? client.pods().inAnyNamespace() : client.pods().inNamespace(namespace);
+    return name == null
+        ? pods.withLabel(dev.nodedaemon.api.PodLabels.PREPULL_LABEL)
+        : pods.withLabel(dev.nodedaemon.api.PodLabels.PREPULL_LABEL, name);
+  }
+
   SharedIndexInformer<NodeDaemon> informNodeDaemons(
       String namespace, String name, ResourceEventHandler<? super NodeDaemon> handler) {
     var all = client.resources(NodeDaemon.class);
