@@ -42,11 +42,14 @@ import java.util.stream.Stream;
  * the runtime it runs on, so each platform's archive is built on that platform and the manifest
  * lists the platforms whose archives are in target/dist.
  *
- * <p>Why the cache: a call loads about 7,000 classes (fabric8's model, Jackson, Vert.x, picocli);
- * JDK 25's AOT cache (JEP 483) stores them loaded and linked, so a call maps them instead. The
- * cache is valid only for the very runtime and class path it was trained with, which is why the
- * launcher names each jar in a fixed order and the training runs the linked runtime itself. A cache
- * the JVM cannot use is ignored (the call is slower, not wrong).
+ * <p>Why the cache: a call loads about 6,000 classes (fabric8's model, Jackson, the JDK's TLS and
+ * HTTP/2 client, picocli); JDK 25's AOT cache (JEP 483) stores them loaded and linked, so a call
+ * maps them instead. picocli's class files are Java 5 ones, which the cache cannot hold, so the
+ * build rewrites them as Java 8 ones ({@link ClassFileUpgrade}); the training talks to a {@link
+ * TrainingServer} in this JVM so that the cache holds only what a call loads. The cache is valid
+ * only for the very runtime and class path it was trained with, which is why the launcher names
+ * each jar in a fixed order and the training runs the linked runtime itself. A cache the JVM cannot
+ * use is ignored (the call is slower, not wrong).
  */
 public final class PluginDistribution {
 
