@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Wall time of one `kubectl nodedaemon` call, per launcher and command.
 
-Each launcher (LABEL=PATH, an executable kubectl-nodedaemon) runs each command --runs times after
+Each launcher (LABEL=PATH, an executable kubectl-nodedaemon) runs each command --runs times, the
+launchers taking turns call by call (so the machine's changing load falls on all alike), after
 one unmeasured warm-up call (which also lets a launcher that writes its class-data archive on first
 use do so); the table gives the median, min and max wall seconds of the process, from fork to exit,
 and the median CPU seconds (user + system, the launcher and all it starts), which a loaded machine
@@ -53,6 +54,8 @@ def main():
     parser.add_argument("--note", default="", help="a line printed under the header")
     args = parser.parse_args()
 
+    # The header now, so its load average is the one at the start.
+    text = benchlib.header(f"{args.runs} calls per row after one warm-up, launchers interleaved")
     cluster = benchlib.Cluster("plugin-call-time", 3, daemonset_controller=False)
     try:
         benchlib.kubectl("apply", "-f", os.path.join(ROOT, "helm/nodedaemon/files/crds"))
@@ -67,24 +70,35 @@ def main():
         benchlib.kubectl("apply", "-f", os.path.join(ROOT, "config/samples/fluentd-elasticsearch.yaml"))
         # No java on PATH and no JAVA_HOME: a launcher must bring or find its own runtime.
         env = {key: value for key, value in os.environ.items() if key != "JAVA_HOME"}
-        rows = []
+        launchers = []
         for spec in args.launcher:
             label, path = spec.split("=", 1)
-            launcher = os.path.abspath(path)
+            launchers.append((label, os.path.abspath(path)))
+        for _, launcher in launchers:
             for command in COMMANDS:
                 call(launcher, command, env)
-                calls = [call(launcher, command, env) for _ in range(args.runs)]
-                times = [wall for wall, _ in calls]
-                cpu = statistics.median([c for _, c in calls])
+        # Interleaved: round after round, each launcher runs each command once, so a change in the
+        # machine's load (shared by other builds) falls on every launcher alike.
+        calls = {(label, i): [] for label, _ in launchers for i in range(len(COMMANDS))}
+        for _ in range(args.runs):
+            for label, launcher in launchers:
+                for i, command in enumerate(COMMANDS):
+                    calls[(label, i)].append(call(launcher, command, env))
+        rows = []
+        for label, _ in launchers:
+            for i, command in enumerate(COMMANDS):
+                times = [wall for wall, _ in calls[(label, i)]]
+                cpu = statistics.median([c for _, c in calls[(label, i)]])
                 row = (label, " ".join(command), statistics.median(times), min(times), max(times),
                        cpu)
-                log(f"{row[0]} {row[1]}: median {row[2]:.3f}s")
+                log(f"{row[0]} {row[1]}: median {row[2]:.3f}s, CPU {cpu:.2f}s")
                 rows.append(row)
+        end_load = benchlib.load()
     finally:
         if not args.keep:
             benchlib.run(cluster.script, "down", "--name", cluster.name, check=False)
 
-    text = benchlib.header(f"{args.runs} calls per row after one warm-up")
+    text += f"\nLoad average at the end: {end_load} (1/5/15 min).\n"
     if args.note:
         text += f"\n{args.note}\n"
     text += ("\n| launcher | command | median wall s | min wall s | max wall s | median CPU s |\n"

@@ -1,6 +1,7 @@
 package dev.nodedaemon.cli;
 
 import dev.nodedaemon.api.NodeDaemon;
+import dev.nodedaemon.api.PodLabels;
 import dev.nodedaemon.apply.DaemonPodFactory;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -41,7 +42,8 @@ import picocli.CommandLine.Spec;
     aliases = "list",
     description = {
       "Show NodeDaemons as trees: revisions, and the pods of each with node, status and age.",
-      "The update revision's pods are grouped by step when the rollout has steps."
+      "The update revision's pods are grouped by step when the rollout has steps;",
+      "with rollingUpdate.prePull, its pre-pull pods follow with their pull state."
     })
 final class GetCommand implements Callable<Integer> {
 
@@ -93,24 +95,26 @@ final class GetCommand implements Callable<Integer> {
       // The first read goes alone: it opens the connection (one TLS handshake; HTTP/2 then carries
       // the rest on it). The remaining reads are independent and go out together, so a call waits
       // for the slowest of them rather than their sum (issue 14).
-      List<NodeDaemon> nodeDaemons = null;
-      if (name != null) {
-        cluster.nodeDaemon(name); // NotFound, said the kubectl way
-      } else {
-        nodeDaemons = cluster.nodeDaemons(namespace, null);
-      }
+      List<NodeDaemon> nodeDaemons =
+          name != null
+              ? List.of(cluster.nodeDaemon(name)) // NotFound, said the kubectl way
+              : cluster.nodeDaemons(namespace, null);
       try (ExecutorService reads = Executors.newVirtualThreadPerTaskExecutor()) {
-        Future<List<NodeDaemon>> named =
-            name == null ? null : reads.submit(() -> cluster.nodeDaemons(namespace, name));
         Future<List<Pod>> pods = reads.submit(() -> cluster.ownedPods(namespace, name));
         Future<List<ControllerRevision>> revisions =
             reads.submit(() -> cluster.ownedRevisions(namespace, name));
+        // Pre-pull pods exist only where rollingUpdate.prePull is set: no read otherwise.
+        Future<List<Pod>> prePulls =
+            nodeDaemons.stream().anyMatch(PrePullView::on)
+                ? reads.submit(() -> cluster.ownedPrePullPods(namespace, name))
+                : null;
         out.print(
             render(
                 namespace,
-                named == null ? nodeDaemons : result(named),
+                nodeDaemons,
                 result(pods),
-                result(revisions)));
+                result(revisions),
+                prePulls == null ? List.of() : result(prePulls)));
       }
       out.flush();
       return ExitCodes.OK;
@@ -152,6 +156,8 @@ final class GetCommand implements Callable<Integer> {
       SharedIndexInformer<ControllerRevision> revisions =
           cluster.informOwnedRevisions(namespace, name, signal);
       informers.add(revisions);
+      SharedIndexInformer<Pod> prePulls = cluster.informOwnedPrePullPods(namespace, name, signal);
+      informers.add(prePulls);
       String last = null;
       while (true) {
         changes.clear();
@@ -160,7 +166,8 @@ final class GetCommand implements Callable<Integer> {
                 namespace,
                 sorted(nodeDaemons.getStore().list()),
                 pods.getStore().list(),
-                revisions.getStore().list());
+                revisions.getStore().list(),
+                prePulls.getStore().list());
         if (!text.equals(last)) {
           out.print(live ? CLEAR_SCREEN + text : (last == null ? "" : "\n") + text);
           out.flush();
@@ -190,7 +197,8 @@ final class GetCommand implements Callable<Integer> {
       String namespace,
       List<NodeDaemon> nodeDaemons,
       Collection<Pod> pods,
-      Collection<ControllerRevision> revisions) {
+      Collection<ControllerRevision> revisions,
+      Collection<Pod> prePullPods) {
     if (nodeDaemons.isEmpty()) {
       return namespace == null
           ? "No resources found\n"
@@ -204,6 +212,12 @@ final class GetCommand implements Callable<Integer> {
     for (ControllerRevision revision : revisions) {
       revisionsByOwner.computeIfAbsent(owner(revision), k -> new ArrayList<>()).add(revision);
     }
+    Map<String, List<Pod>> prePullsByOwner = new HashMap<>();
+    for (Pod pod : prePullPods) {
+      prePullsByOwner
+          .computeIfAbsent(owner(pod, PodLabels.PREPULL_LABEL), k -> new ArrayList<>())
+          .add(pod);
+    }
     List<TreeView.Owned> owned =
         nodeDaemons.stream()
             .map(
@@ -212,7 +226,8 @@ final class GetCommand implements Callable<Integer> {
                   return new TreeView.Owned(
                       nd,
                       Revision.sorted(revisionsByOwner.getOrDefault(key, List.of())),
-                      podsByOwner.getOrDefault(key, List.of()));
+                      podsByOwner.getOrDefault(key, List.of()),
+                      prePullsByOwner.getOrDefault(key, List.of()));
                 })
             .toList();
     return TreeView.render(owned, Instant.now(), namespace == null);
@@ -245,10 +260,13 @@ final class GetCommand implements Callable<Integer> {
   }
 
   private static String owner(HasMetadata object) {
+    return owner(object, DaemonPodFactory.NODEDAEMON_LABEL);
+  }
+
+  /** namespace/NAME of the NodeDaemon the object's {@code label} names. */
+  private static String owner(HasMetadata object, String label) {
     Map<String, String> labels = object.getMetadata().getLabels();
-    return key(
-        object.getMetadata().getNamespace(),
-        labels == null ? null : labels.get(DaemonPodFactory.NODEDAEMON_LABEL));
+    return key(object.getMetadata().getNamespace(), labels == null ? null : labels.get(label));
   }
 
   private static String key(String namespace, String name) {

@@ -78,8 +78,7 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
-    // fabric8 and Vert.x log through JUL/SLF4J; a CLI shows only what it prints itself.
-    Logger.getLogger("").setLevel(Level.SEVERE);
+    quietLogging();
     if (args.length > 0 && args[0].equals(COMPLETE)) {
       PrintWriter out = new PrintWriter(System.out, true);
       System.exit(CompletionCommand.complete(List.of(args).subList(1, args.length), out));
@@ -90,6 +89,11 @@ public final class Main implements Runnable {
     commandLine.getErr().flush();
     // Vert.x threads must not keep the JVM alive once the answer is printed.
     System.exit(code);
+  }
+
+  /** fabric8 logs through JUL/SLF4J; a CLI shows only what it prints itself. */
+  static void quietLogging() {
+    Logger.getLogger("").setLevel(Level.SEVERE);
   }
 
   /** The hidden command shells and kubectl call to complete a word (see {@link Completion}). */

@@ -44,8 +44,17 @@ final class TreeView {
 
   private TreeView() {}
 
-  /** One NodeDaemon and what it owns. */
-  record Owned(NodeDaemon nodeDaemon, List<Revision> revisions, List<Pod> pods) {}
+  /**
+   * One NodeDaemon and what it owns: its revisions, its daemon pods and its image pre-pull pods
+   * (rollingUpdate.prePull, by the operator's {@code nodedaemon.dev/prepull-for} label).
+   */
+  record Owned(
+      NodeDaemon nodeDaemon, List<Revision> revisions, List<Pod> pods, List<Pod> prePullPods) {
+
+    Owned(NodeDaemon nodeDaemon, List<Revision> revisions, List<Pod> pods) {
+      this(nodeDaemon, revisions, pods, List.of());
+    }
+  }
 
   static final List<String> HEADER = List.of("NAME", "NODE", "STATUS", "READY", "AGE", "INFO");
 
@@ -106,9 +115,13 @@ final class TreeView {
                     .thenComparing(Comparator.comparingLong(Revision::revision).reversed()))
             .toList();
     Map<String, GateFailure> failedPods = failedPods(status);
+    // The update revision's pre-pull pods come last, under the revisions (PrePullView decides
+    // which pods count and their state, as `nodes` and `status` show them).
+    Map<String, PrePullView.Pull> pulls = PrePullView.of(owned.prePullPods(), update);
+    boolean orphans = orphans(podsByHash, shown);
     for (int i = 0; i < shown.size(); i++) {
       Revision revision = shown.get(i);
-      boolean last = i == shown.size() - 1 && !orphans(podsByHash, shown);
+      boolean last = i == shown.size() - 1 && !orphans && pulls.isEmpty();
       String branch = last ? "└── " : "├── ";
       String indent = last ? "    " : "│   ";
       rows.add(
@@ -151,10 +164,45 @@ final class TreeView {
                     shown.stream().noneMatch(r -> Objects.equals(r.hash(), DaemonPods.revision(p))))
             .toList();
     if (!unknown.isEmpty()) {
-      rows.add(List.of("└── revision ? (not kept)", "", "", "", "", ""));
-      podRows(rows, sortedByCreation(unknown), "    ", failedPods, now);
+      boolean last = pulls.isEmpty();
+      rows.add(List.of((last ? "└── " : "├── ") + "revision ? (not kept)", "", "", "", "", ""));
+      podRows(rows, sortedByCreation(unknown), last ? "    " : "│   ", failedPods, now);
+    }
+    if (!pulls.isEmpty()) {
+      rows.add(
+          List.of(
+              "└── pre-pull of revision "
+                  + Revision.withHash(owned.revisions(), update)
+                      .map(Revision::label)
+                      .orElse(update),
+              "",
+              "",
+              "",
+              "",
+              ""));
+      prePullRows(rows, pulls, owned.prePullPods(), now);
     }
     return rows;
+  }
+
+  /** A line per pre-pull pod, by node: its state (pulled, pulling, failed (reason)). */
+  private static void prePullRows(
+      List<List<String>> rows, Map<String, PrePullView.Pull> pulls, List<Pod> pods, Instant now) {
+    Map<String, Pod> byName = new HashMap<>();
+    pods.forEach(pod -> byName.put(pod.getMetadata().getName(), pod));
+    List<PrePullView.Pull> byNode = List.copyOf(pulls.values());
+    for (int p = 0; p < byNode.size(); p++) {
+      PrePullView.Pull pull = byNode.get(p);
+      Pod pod = byName.get(pull.pod());
+      rows.add(
+          List.of(
+              "    " + (p == byNode.size() - 1 ? "└── " : "├── ") + pull.pod(),
+              pull.node(),
+              pull.cell(),
+              PodReason.readyCount(pod),
+              Output.age(Output.instant(pod.getMetadata().getCreationTimestamp()), now),
+              pull.message() == null ? "" : pull.message()));
+    }
   }
 
   private static boolean orphans(Map<String, List<Pod>> podsByHash, List<Revision> shown) {

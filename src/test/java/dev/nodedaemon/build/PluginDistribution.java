@@ -42,11 +42,14 @@ import java.util.stream.Stream;
  * the runtime it runs on, so each platform's archive is built on that platform and the manifest
  * lists the platforms whose archives are in target/dist.
  *
- * <p>Why the cache: a call loads about 7,000 classes (fabric8's model, Jackson, Vert.x, picocli);
- * JDK 25's AOT cache (JEP 483) stores them loaded and linked, so a call maps them instead. The
- * cache is valid only for the very runtime and class path it was trained with, which is why the
- * launcher names each jar in a fixed order and the training runs the linked runtime itself. A cache
- * the JVM cannot use is ignored (the call is slower, not wrong).
+ * <p>Why the cache: a call loads about 6,000 classes (fabric8's model, Jackson, the JDK's TLS and
+ * HTTP/2 client, picocli); JDK 25's AOT cache (JEP 483) stores them loaded and linked, so a call
+ * maps them instead. picocli's class files are Java 5 ones, which the cache cannot hold, so the
+ * build rewrites them as Java 8 ones ({@link ClassFileUpgrade}); the training talks to a {@link
+ * TrainingServer} in this JVM so that the cache holds only what a call loads. The cache is valid
+ * only for the very runtime and class path it was trained with, which is why the launcher names
+ * each jar in a fixed order and the training runs the linked runtime itself. A cache the JVM cannot
+ * use is ignored (the call is slower, not wrong).
  */
 public final class PluginDistribution {
 
@@ -81,6 +84,10 @@ public final class PluginDistribution {
           "-XX:TieredStopAtLevel=1",
           "-XX:+UseSerialGC",
           "-XX:-UsePerfData",
+          // fabric8 puts the kubeconfig's client key into an in-memory PKCS12 key store and reads
+          // it back (KeyManagerFactory): 2 x 10,000 PBKDF2 rounds by default, ~0.1 s of CPU per
+          // call in a fresh JVM, to protect a store that is never written anywhere.
+          "-Dkeystore.pkcs12.keyPbeIterationCount=1",
           "-Dslf4j.provider=org.slf4j.helpers.NOP_FallbackServiceProvider",
           "-Dslf4j.internal.verbosity=ERROR",
           "-Dio.netty.noUnsafe=true");
@@ -113,16 +120,26 @@ public final class PluginDistribution {
     deleteTree(stage);
     Files.createDirectories(stage.resolve("lib"));
 
-    List<String> jars = new ArrayList<>();
+    List<Path> sources = new ArrayList<>();
     for (Path dir : List.of(app.resolve("app"), app.resolve("lib/main"))) {
-      for (Path jar : sorted(dir)) {
-        Path copy = stage.resolve("lib").resolve(jar.getFileName());
+      sources.addAll(sorted(dir));
+    }
+    List<String> jars = new ArrayList<>();
+    for (Path jar : sources) {
+      Path copy = stage.resolve("lib").resolve(jar.getFileName());
+      if (ClassFileUpgrade.needed(jar)) {
+        int classes = ClassFileUpgrade.upgrade(jar, copy, sources);
+        System.out.printf(
+            "PluginDistribution: %s: %d classes rewritten as Java 8 class files for the AOT"
+                + " cache%n",
+            jar.getFileName(), classes);
+      } else {
         Files.copy(jar, copy);
-        // The AOT cache accepts a jar only with the size and time it was trained with; time 0 is
-        // what the archive stores and what the launcher restores where an unpacker (krew) did not.
-        Files.setLastModifiedTime(copy, FileTime.fromMillis(0));
-        jars.add("lib/" + jar.getFileName());
       }
+      // The AOT cache accepts a jar only with the size and time it was trained with; time 0 is
+      // what the archive stores and what the launcher restores where an unpacker (krew) did not.
+      Files.setLastModifiedTime(copy, FileTime.fromMillis(0));
+      jars.add("lib/" + jar.getFileName());
     }
     Files.copy(license, stage.resolve("LICENSE"));
     link(stage.resolve("runtime"));
@@ -243,23 +260,35 @@ public final class PluginDistribution {
 
   /**
    * Runs dev.nodedaemon.cli.Training on the linked runtime with the launcher's options and class
-   * path; at exit the JVM writes the AOT cache (JDK 25's one-step -XX:AOTCacheOutput).
+   * path against a {@link TrainingServer} in this JVM; at exit the training JVM writes the AOT
+   * cache (JDK 25's one-step -XX:AOTCacheOutput).
    */
   private static void train(Path stage, List<String> jars, Path sample) throws Exception {
     Path home = stage.toAbsolutePath();
-    List<String> command = new ArrayList<>();
-    command.add(home.resolve("runtime/bin/java").toString());
-    command.addAll(JVM_OPTIONS);
-    command.add("-XX:AOTCacheOutput=" + home.resolve(CACHE));
-    command.add("-Xlog:aot=error");
-    command.add("-cp");
-    command.add(String.join(":", jars.stream().map(j -> home.resolve(j).toString()).toList()));
-    command.add("dev.nodedaemon.cli.Training");
-    command.add(sample.toAbsolutePath().toString());
     Path pki = Files.createTempDirectory("kubectl-nodedaemon-training");
     try {
-      command.addAll(trainingPki(pki));
-      run(command, home);
+      String password = TRAINING_PASSWORD;
+      trainingPki(pki, password);
+      try (TrainingServer api =
+          TrainingServer.start(
+              sample, pki.resolve("server.p12"), password, pki.resolve("ca.crt"))) {
+        Path kubeconfig = pki.resolve("kubeconfig");
+        Files.writeString(
+            kubeconfig,
+            api.kubeconfig(
+                pki.resolve("ca.crt"), pki.resolve("client.crt"), pki.resolve("client.key")));
+        List<String> command = new ArrayList<>();
+        command.add(home.resolve("runtime/bin/java").toString());
+        command.addAll(JVM_OPTIONS);
+        command.add("-XX:AOTCacheOutput=" + home.resolve(CACHE));
+        command.add("-Xlog:aot=error");
+        command.add("-cp");
+        command.add(String.join(":", jars.stream().map(j -> home.resolve(j).toString()).toList()));
+        command.add("dev.nodedaemon.cli.Training");
+        command.add(kubeconfig.toString());
+        command.add(api.name());
+        run(command, home);
+      }
     } finally {
       deleteTree(pki);
     }
@@ -269,47 +298,98 @@ public final class PluginDistribution {
   }
 
   /**
-   * An RSA key and a self-signed certificate for 127.0.0.1, valid for a day, as the training's
-   * server keystore and as PEM files for its kubeconfig; returns Training's arguments after the
-   * sample: KEYSTORE PASSWORD CERT KEY.
+   * The training's certificates as hack/cluster's (and kubeadm's) are made: a CA, a server
+   * certificate for 127.0.0.1 that it signed (so the client validates a chain, not a trust anchor
+   * itself), with an EC P-256 key as kube-apiserver's here, and a client certificate with an RSA
+   * key as the admin's. Writes ca.crt, server.p12 (key and chain), client.crt and client.key (PEM),
+   * all valid for a day.
    */
-  private static List<String> trainingPki(Path dir) throws Exception {
-    String password = "training";
-    Path keystore = dir.resolve("server.p12");
-    Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-    run(
+  private static void trainingPki(Path dir, String password) throws Exception {
+    keytool(
+        dir,
+        "-genkeypair",
+        "-keystore",
+        "ca.p12",
+        "-alias",
+        "ca",
+        "-keyalg",
+        "EC",
+        "-keysize",
+        "256",
+        "-dname",
+        "CN=training-ca",
+        "-ext",
+        "bc:c",
+        "-validity",
+        "1");
+    keytool(dir, "-exportcert", "-rfc", "-keystore", "ca.p12", "-alias", "ca", "-file", "ca.crt");
+    for (List<String> leaf :
         List.of(
-            keytool.toString(),
-            "-genkeypair",
-            "-keystore",
-            keystore.toString(),
-            "-storetype",
-            "PKCS12",
-            "-storepass",
-            password,
-            "-alias",
-            "training",
-            "-keyalg",
-            "RSA",
-            "-keysize",
-            "2048",
-            "-validity",
-            "1",
-            "-dname",
-            "CN=127.0.0.1",
-            "-ext",
-            "SAN=ip:127.0.0.1"),
-        dir);
-    KeyStore store = KeyStore.getInstance("PKCS12");
-    try (var in = Files.newInputStream(keystore)) {
-      store.load(in, password.toCharArray());
+            List.of("server", "EC", "256", "SAN=ip:127.0.0.1"),
+            List.of("client", "RSA", "2048", "EKU=clientAuth"))) {
+      String name = leaf.get(0);
+      String keystore = name + ".p12";
+      keytool(
+          dir,
+          "-genkeypair",
+          "-keystore",
+          keystore,
+          "-alias",
+          name,
+          "-keyalg",
+          leaf.get(1),
+          "-keysize",
+          leaf.get(2),
+          "-dname",
+          "CN=training-" + name,
+          "-validity",
+          "1");
+      keytool(dir, "-certreq", "-keystore", keystore, "-alias", name, "-file", name + ".csr");
+      keytool(
+          dir,
+          "-gencert",
+          "-rfc",
+          "-keystore",
+          "ca.p12",
+          "-alias",
+          "ca",
+          "-infile",
+          name + ".csr",
+          "-outfile",
+          name + ".crt",
+          "-ext",
+          leaf.get(3),
+          "-validity",
+          "1");
+      keytool(
+          dir,
+          "-importcert",
+          "-noprompt",
+          "-keystore",
+          keystore,
+          "-alias",
+          "ca",
+          "-file",
+          "ca.crt");
+      keytool(dir, "-importcert", "-keystore", keystore, "-alias", name, "-file", name + ".crt");
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      try (var in = Files.newInputStream(dir.resolve(keystore))) {
+        store.load(in, password.toCharArray());
+      }
+      Files.writeString(
+          dir.resolve(name + ".key"),
+          pem("PRIVATE KEY", store.getKey(name, password.toCharArray()).getEncoded()));
     }
-    Path cert = dir.resolve("cert.pem");
-    Path key = dir.resolve("key.pem");
-    Files.writeString(cert, pem("CERTIFICATE", store.getCertificate("training").getEncoded()));
-    Files.writeString(
-        key, pem("PRIVATE KEY", store.getKey("training", password.toCharArray()).getEncoded()));
-    return List.of(keystore.toString(), password, cert.toString(), key.toString());
+  }
+
+  private static final String TRAINING_PASSWORD = "training";
+
+  private static void keytool(Path dir, String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+    command.addAll(List.of(args));
+    command.addAll(List.of("-storetype", "PKCS12", "-storepass", TRAINING_PASSWORD));
+    run(command, dir);
   }
 
   private static String pem(String type, byte[] der) {

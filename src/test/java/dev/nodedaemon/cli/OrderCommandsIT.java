@@ -92,5 +92,15 @@ class OrderCommandsIT {
                 + ", "
                 + nodes.get(1)
                 + ": ");
+
+    // get's tree lists the update revision's pre-pull pods under the NodeDaemon, one per node.
+    Cli tree = Cli.run(fleet, "get", "agent");
+    assertThat(tree.exitCode()).as(tree.err()).isZero();
+    assertThat(tree.out())
+        .contains("└── pre-pull of revision 2 (")
+        .containsPattern(
+            "[├└]── \\S+ +" + nodes.get(0) + " +failed \\((ErrImagePull|ImagePullBackOff)\\)")
+        .containsPattern(
+            "[├└]── \\S+ +" + nodes.get(1) + " +failed \\((ErrImagePull|ImagePullBackOff)\\)");
   }
 }

@@ -101,6 +101,45 @@ class TreeViewTest {
   }
 
   @Test
+  void theUpdateRevisionsPrePullPodsFollowTheRevisionsWithTheirPullState() {
+    NodeDaemon nd = StepStatusTest.staged(RolloutPhase.Progressing, 1, StepState.Rolling, 3, 1);
+    nd.getSpec().getUpdateStrategy().getRollingUpdate().setSteps(null);
+    nd.getStatus().setRollout(null);
+    nd.getStatus().setCurrentRevision("h1");
+    nd.getStatus().setUpdatedNumberScheduled(1);
+    nd.getMetadata().setCreationTimestamp(T0.toString());
+    List<Revision> revisions =
+        List.of(
+            new Revision(1, "h1", "agent-h1", null, T0.toString(), null, null),
+            new Revision(2, "h2", "agent-h2", null, T0.toString(), null, null));
+    List<Pod> pods =
+        List.of(pod("agent-n0-h2", "n0", "h2", 60, true), pod("agent-n1-h1", "n1", "h1", 0, true));
+    List<Pod> prePulls =
+        List.of(
+            prePull("n2", "h2", null, 90),
+            prePull("n1", "h2", "ErrImagePull", 60),
+            prePull("n3", "h2", "ContainerCreating", 100),
+            prePull("n4", "h1", null, 0)); // the stable revision's: on its way out, not shown
+    String table =
+        TreeView.render(
+            List.of(new TreeView.Owned(nd, revisions, pods, prePulls)), T0.plusSeconds(120), false);
+    assertThat(table)
+        .isEqualTo(
+            """
+            NAME                              NODE   STATUS                  READY   AGE   INFO
+            agent                                    Progressing                     2m    1/3 updated, 0 available
+            ├── revision 2 (h2)                      update                          2m
+            │   └── agent-n0-h2               n0     Running                 1/1     60s
+            ├── revision 1 (h1)                      stable                          2m
+            │   └── agent-n1-h1               n1     Running                 1/1     2m
+            └── pre-pull of revision 2 (h2)
+                ├── agent-prepull-n1-h2       n1     failed (ErrImagePull)   0/1     60s   prepull: pull example.com/agent:v2 failed
+                ├── agent-prepull-n2-h2       n2     pulled                  1/1     30s
+                └── agent-prepull-n3-h2       n3     pulling                 0/1     20s
+            """);
+  }
+
+  @Test
   void notFoundSaysWhatAndWhereAndWhereElseItIs() {
     assertThat(Cluster.notFound("agent", "default", List.of()))
         .isEqualTo(
@@ -127,6 +166,58 @@ class TreeViewTest {
                 new io.fabric8.kubernetes.client.KubernetesClientException("forbidden"),
                 "https://127.0.0.1:6443/"))
         .isEmpty();
+  }
+
+  /**
+   * A pre-pull pod as the operator makes it (labels, no daemon label) and kwok leaves it: ready
+   * when {@code waiting} is null, else its container waiting with that reason.
+   */
+  private static Pod prePull(String node, String revision, String waiting, long createdAfter) {
+    Pod pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName("agent-prepull-" + node + "-" + revision)
+            .withLabels(
+                Map.of(
+                    "nodedaemon.dev/prepull-for",
+                    "agent",
+                    "nodedaemon.dev/prepull-revision",
+                    revision))
+            .withAnnotations(Map.of("nodedaemon.dev/node", node))
+            .withCreationTimestamp(T0.plusSeconds(createdAfter).toString())
+            .endMetadata()
+            .withNewSpec()
+            .withNodeName(node)
+            .addNewContainer()
+            .withName("prepull")
+            .endContainer()
+            .endSpec()
+            .withNewStatus()
+            .withPhase(waiting == null ? "Running" : "Pending")
+            .addNewCondition()
+            .withType("Ready")
+            .withStatus(waiting == null ? "True" : "False")
+            .endCondition()
+            .addNewContainerStatus()
+            .withName("prepull")
+            .withReady(waiting == null)
+            .endContainerStatus()
+            .endStatus()
+            .build();
+    if (waiting != null) {
+      pod.getStatus()
+          .getContainerStatuses()
+          .get(0)
+          .setState(
+              new io.fabric8.kubernetes.api.model.ContainerStateBuilder()
+                  .withNewWaiting()
+                  .withReason(waiting)
+                  .withMessage(
+                      waiting.equals("ErrImagePull") ? "pull example.com/agent:v2 failed" : null)
+                  .endWaiting()
+                  .build());
+    }
+    return pod;
   }
 
   private static Pod pod(String name, String node, String hash, long createdAfter, boolean ready) {
