@@ -191,7 +191,9 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
             now);
     String templateHash =
         TemplateHash.of(nodeDaemon.getSpec().getTemplate(), collisionCount(nodeDaemon));
-    List<Pod> adopted = adoption.adoptOrphans(nodeDaemon, templateHash, now);
+    List<Pod> adopted =
+        adoption.adoptOrphans(
+            nodeDaemon, templateHash, now, () -> labelledWithoutController(context, nodeDaemon));
     if (!adopted.isEmpty()) {
       // Adopted pods arrive through the pod informer and trigger the next reconcile; until each
       // has arrived its node is not empty (a create there made a second pod, seen in MigrationIT).
@@ -355,6 +357,21 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     }
     again.ifPresent(control::rescheduleAfter);
     return control;
+  }
+
+  /** Cached pods in the NodeDaemon's namespace with the NodeDaemon label and no controller. */
+  @SuppressWarnings("unchecked")
+  private static List<Pod> labelledWithoutController(
+      Context<NodeDaemon> context, NodeDaemon nodeDaemon) {
+    return ((InformerEventSource<Pod, NodeDaemon>)
+            context.eventSourceRetriever().getEventSourceFor(Pod.class, POD_SOURCE))
+        .list(
+            nodeDaemon.getMetadata().getNamespace(),
+            pod ->
+                pod.getMetadata().getOwnerReferences() == null
+                    || pod.getMetadata().getOwnerReferences().stream()
+                        .noneMatch(o -> Boolean.TRUE.equals(o.getController())))
+        .toList();
   }
 
   /** The pods of one of the two pod informers (daemon pods, pre-pull pods) for the NodeDaemon. */
