@@ -71,6 +71,9 @@ def main():
                         help="seconds idle after placement before the first sample")
     parser.add_argument("--timeout", type=int, default=1800,
                         help="bound of each placement wait, seconds")
+    parser.add_argument("--jvm-arg", action="append", default=[],
+                        help="JVM argument after the chart's options, as the chart's "
+                             "jvm.extraOptions (repeatable), e.g. --jvm-arg=-Xmx256m")
     parser.add_argument("--keep", action="store_true", help="leave the cluster running")
     parser.add_argument("--reuse", metavar="CLUSTER",
                         help="run on this cluster, already up with --nodes nodes (e.g. left by "
@@ -94,7 +97,7 @@ def main():
     try:
         if not args.reuse:
             kubectl("create", "namespace", startup_memory.NAMESPACE)
-        operator = Operator(cluster, "soak", env={
+        operator = Operator(cluster, "soak", args.jvm_arg, env={
             "NODEDAEMON_APP_DIR": os.path.join(app, "quarkus-app"), "NODEDAEMON_CDS": "false",
             "NODEDAEMON_MALLOC_ARENA_MAX": "2"})
         timings["process start -> operator started"] = operator.wait_started(300)
@@ -146,9 +149,12 @@ def main():
     lines = [head,
              f"Command: `bench/soak.py --nodes {args.nodes} --nodedaemons {args.nodedaemons} "
              f"--minutes {args.minutes:g} --interval {args.interval:g}"
-             + (f" --reuse {args.reuse}" if args.reuse else "") + f"` (started {started_utc})",
+             + (f" --reuse {args.reuse}" if args.reuse else "")
+             + "".join(f" --jvm-arg={a}" for a in args.jvm_arg) + f"` (started {started_utc})",
              "",
-             f"JVM options (the chart's files/jvm-options): `{' '.join(options)}`, "
+             f"JVM options (the chart's files/jvm-options"
+             + (f", then jvm.extraOptions {' '.join(args.jvm_arg)}" if args.jvm_arg else "")
+             + f"): `{' '.join(options)}`, "
              "MALLOC_ARENA_MAX=2, no application class-data archive.", ""]
     lines += notes + ([""] if notes else [])
     lines += ["| step | seconds |", "|---|---|"]
