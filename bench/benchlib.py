@@ -99,6 +99,21 @@ class Cluster:
         self.state = os.path.dirname(os.environ["KUBECONFIG"])
         self.audit_log = os.path.join(self.state, "audit.log")
 
+    @classmethod
+    def attach(cls, name):
+        """A cluster that is already up (left by an earlier run's --keep), exported likewise."""
+        cluster = cls.__new__(cls)
+        cluster.name = name
+        cluster.script = os.path.join(ROOT, "hack/cluster")
+        for line in run(cluster.script, "env", "--name", name).splitlines():
+            key, value = line.removeprefix("export ").split("=", 1)
+            os.environ[key] = value.replace("$PATH", os.environ["PATH"])
+        cluster.nodes = len(run("kubectl", "get", "nodes", "-o", "name").split())
+        cluster.up_seconds = 0
+        cluster.state = os.path.dirname(os.environ["KUBECONFIG"])
+        cluster.audit_log = os.path.join(cluster.state, "audit.log")
+        return cluster
+
     def add_nodes(self, count, prefix):
         # add-nodes gives up waiting for Ready nodes after a while on a loaded machine; kwok goes
         # on making them Ready, so callers wait for what they need themselves.

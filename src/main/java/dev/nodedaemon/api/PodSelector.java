@@ -47,6 +47,24 @@ public class PodSelector {
     this.matchExpressions = matchExpressions;
   }
 
+  /**
+   * Whether a pod with these labels is selected, as the API server decides for {@link
+   * #toLabelSelector()}: every matchLabels entry and every requirement holds. Used on pods already
+   * in the informer cache, where no server-side selection applies.
+   */
+  public boolean matches(Map<String, String> labels) {
+    Map<String, String> present = labels == null ? Map.of() : labels;
+    if (matchLabels != null) {
+      for (Map.Entry<String, String> required : matchLabels.entrySet()) {
+        if (!required.getValue().equals(present.get(required.getKey()))) {
+          return false;
+        }
+      }
+    }
+    return matchExpressions == null
+        || matchExpressions.stream().allMatch(requirement -> requirement.matches(present));
+  }
+
   /** The same query as the client library's type, for list and watch calls. */
   public LabelSelector toLabelSelector() {
     List<LabelSelectorRequirement> requirements =

@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import java.util.List;
+import java.util.Map;
 
 /** One requirement of a {@link PodSelector}, as metav1.LabelSelectorRequirement. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
@@ -53,6 +54,18 @@ public class SelectorRequirement {
 
   public void setValues(List<String> values) {
     this.values = values;
+  }
+
+  /** Whether labels meet this requirement, as metav1's selector semantics say. */
+  boolean matches(Map<String, String> labels) {
+    List<String> allowed = values == null ? List.of() : values;
+    return switch (operator) {
+      case "In" -> labels.containsKey(key) && allowed.contains(labels.get(key));
+      case "NotIn" -> !labels.containsKey(key) || !allowed.contains(labels.get(key));
+      case "Exists" -> labels.containsKey(key);
+      case "DoesNotExist" -> !labels.containsKey(key);
+      default -> false; // refused by the CRD's validation rule; selects nothing if it got through
+    };
   }
 
   LabelSelectorRequirement toRequirement() {

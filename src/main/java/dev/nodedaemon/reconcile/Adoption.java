@@ -1,11 +1,14 @@
 package dev.nodedaemon.reconcile;
 
 import dev.nodedaemon.api.NodeDaemon;
+import dev.nodedaemon.api.PodSelector;
 import dev.nodedaemon.apply.DaemonPodFactory;
 import dev.nodedaemon.apply.PodWriter;
 import dev.nodedaemon.events.EventSink;
 import dev.nodedaemon.observe.DaemonPods;
 import dev.nodedaemon.observe.SameTemplate;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodList;
@@ -19,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -29,9 +33,16 @@ import org.jboss.logging.Logger;
  * labelled with the update revision and kept; any other is adopted as an old revision, which the
  * rollout then replaces within its budget.
  *
- * <p>Orphans are not in the pod informer (it holds only labelled pods, to keep other workloads out
- * of memory), so they are listed by selector: on the first reconcile of a NodeDaemon in this
- * process, after each spec change, and every two minutes.
+ * <p>When to look: on the first reconcile of a NodeDaemon in this process, after each spec change,
+ * and every two minutes. Where: an orphan NodeDaemon never labelled (a DaemonSet's pod, a stray) is
+ * not in the pod informer, which holds only pods with the NodeDaemon label to keep other workloads
+ * out of memory; those are listed from the API server by the selector <em>and</em> "without the
+ * NodeDaemon label", so the NodeDaemon's own pods, which are most of what the selector matches, are
+ * not sent at all (listing them cost 10 pages of 500 whole pods at 5,000 nodes, in the first
+ * reconcile after every start: bench/results/start-phases.md). An orphan that carries the label
+ * (its NodeDaemon was deleted with {@code --cascade=orphan}) is in the informer cache; the caller
+ * passes those, and each is read whole from the API server before it is judged, since the cache
+ * keeps trimmed pods.
  */
 final class Adoption {
 
@@ -73,7 +84,11 @@ final class Adoption {
    * expects pods it created: a reconcile that runs in between must not take an adopted pod's node
    * for an empty one.
    */
-  Claims adoptOrphans(NodeDaemon nodeDaemon, String updateRevision, Instant now) {
+  Claims adoptOrphans(
+      NodeDaemon nodeDaemon,
+      String updateRevision,
+      Instant now,
+      Supplier<List<Pod>> labelledWithoutController) {
     String uid = nodeDaemon.getMetadata().getUid();
     long generation = nodeDaemon.getMetadata().getGeneration();
     Scan previous = lastScan.get(uid);
@@ -83,18 +98,33 @@ final class Adoption {
       return Claims.NONE;
     }
     lastScan.put(uid, new Scan(generation, now));
-    // Page by page, keeping only orphans: a selector's pods are all of the NodeDaemon's own pods
-    // too, and 5,000 of them listed in one response filled a 192 MiB heap (Java heap space in
-    // bench/results/startup-memory.md).
+    String namespace = nodeDaemon.getMetadata().getNamespace();
+    PodSelector selector = nodeDaemon.getSpec().getSelector();
     List<Pod> candidates = new ArrayList<>();
     try {
+      for (Pod cached : labelledWithoutController.get()) {
+        if (selector.matches(cached.getMetadata().getLabels())) {
+          Pod whole = client.pods().inNamespace(namespace).withName(name(cached)).get();
+          if (whole != null) {
+            candidates.add(whole);
+          }
+        }
+      }
+      // Page by page (a selector with few own pods excluded can still match many strays).
+      LabelSelector unlabelled =
+          new LabelSelectorBuilder(selector.toLabelSelector())
+              .addNewMatchExpression()
+              .withKey(DaemonPodFactory.NODEDAEMON_LABEL)
+              .withOperator("DoesNotExist")
+              .endMatchExpression()
+              .build();
       String next = null;
       do {
         PodList page =
             client
                 .pods()
-                .inNamespace(nodeDaemon.getMetadata().getNamespace())
-                .withLabelSelector(nodeDaemon.getSpec().getSelector().toLabelSelector())
+                .inNamespace(namespace)
+                .withLabelSelector(unlabelled)
                 .list(new ListOptionsBuilder().withLimit(PAGE).withContinue(next).build());
         for (Pod pod : page.getItems()) {
           boolean hasController =
@@ -191,6 +221,10 @@ final class Adoption {
           e.getMessage());
       return refused ? Optional.of(false) : Optional.empty();
     }
+  }
+
+  private static String name(Pod pod) {
+    return pod.getMetadata().getName();
   }
 
   /** Drops what is kept for NodeDaemons that no longer exist. */

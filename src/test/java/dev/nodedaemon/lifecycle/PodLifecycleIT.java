@@ -278,6 +278,57 @@ class PodLifecycleIT {
     assertThat(left).allMatch(DaemonPods::isReady);
   }
 
+  /**
+   * Pods left by an orphan deletion keep the NodeDaemon label, so they are in the pod informer and
+   * not in the adoption's server-side list (which leaves labelled pods out): a NodeDaemon created
+   * again under the same selector adopts those same pods from the cache instead of making new ones.
+   */
+  @Test
+  void aNodeDaemonCreatedAgainAdoptsThePodsItsOrphanDeletionLeft() {
+    TestFleet fleet = new TestFleet("readopt");
+    List<String> nodes = fleet.addNodes("n", 2);
+    fleet.create(fleet.logAgent("agent"));
+    List<String> before =
+        fleet.awaitReadyOnExactly("agent", nodes).stream()
+            .map(p -> p.getMetadata().getUid())
+            .toList();
+    fleet
+        .client()
+        .resources(NodeDaemon.class)
+        .inNamespace(fleet.namespace())
+        .withName("agent")
+        .withPropagationPolicy(DeletionPropagation.ORPHAN)
+        .delete();
+    fleet
+        .client()
+        .resources(NodeDaemon.class)
+        .inNamespace(fleet.namespace())
+        .withName("agent")
+        .waitUntilCondition(nd -> nd == null, 60, TimeUnit.SECONDS);
+    fleet.awaitPods(
+        "agent",
+        pods -> pods.stream().allMatch(p -> p.getMetadata().getOwnerReferences().isEmpty()),
+        Duration.ofSeconds(60));
+
+    NodeDaemon again = fleet.create(fleet.logAgent("agent"));
+
+    fleet.awaitEvents("agent", "SuccessfulAdopt", 2, Duration.ofSeconds(60));
+    List<Pod> after =
+        fleet.awaitPods(
+            "agent",
+            pods ->
+                pods.size() == 2
+                    && pods.stream()
+                        .allMatch(
+                            p ->
+                                p.getMetadata().getOwnerReferences().stream()
+                                    .anyMatch(
+                                        o -> o.getUid().equals(again.getMetadata().getUid()))),
+            Duration.ofSeconds(60));
+    assertThat(after.stream().map(p -> p.getMetadata().getUid()))
+        .containsExactlyInAnyOrderElementsOf(before);
+  }
+
   /** A pod that matches the selector and has no controller is adopted, not duplicated. */
   @Test
   void aMatchingPodWithoutControllerIsAdopted() {
