@@ -8,8 +8,8 @@
 //
 //	PUT  /rules                 {"rules": [Rule, ...]}: replaces the rules, resets their counters,
 //	                            and cuts the open watches an old rule delays or cuts or a new one
-//	                            would, so that they open again under the new rules (a client's
-//	                            watch may otherwise last minutes)
+//	                            would delay, cut or answer with an error, so that they open again
+//	                            under the new rules (a client's watch may otherwise last minutes)
 //	GET  /rules                 the rules and what each did (matched, errors, watches delayed/cut)
 //	POST /blackout?for=20s      refuses every connection for that long: the listener is closed
 //	                            (connection refused) and open connections, watches too, are cut
@@ -378,7 +378,9 @@ func (p *proxy) setRules(b []byte) error {
 			continue
 		}
 		for _, r := range body.Rules {
-			if r.matches(req) && (r.WatchDelay > 0 || r.WatchCutAfter > 0) {
+			// An error rule too: a watch open before the API server started refusing would
+			// otherwise stream on for minutes as if nothing had changed.
+			if r.matches(req) && (r.WatchDelay > 0 || r.WatchCutAfter > 0 || r.ErrorCode != 0) {
 				stream.Kill()
 				break
 			}
