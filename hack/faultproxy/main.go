@@ -8,8 +8,8 @@
 //
 //	PUT  /rules                 {"rules": [Rule, ...]}: replaces the rules, resets their counters,
 //	                            and cuts the open watches an old rule delays or cuts or a new one
-//	                            would, so that they open again under the new rules (a client's
-//	                            watch may otherwise last minutes)
+//	                            would delay, cut or answer with an error, so that they open again
+//	                            under the new rules (a client's watch may otherwise last minutes)
 //	GET  /rules                 the rules and what each did (matched, errors, watches delayed/cut)
 //	POST /blackout?for=20s      refuses every connection for that long: the listener is closed
 //	                            (connection refused) and open connections, watches too, are cut
@@ -40,6 +40,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"os"
@@ -326,7 +327,35 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	p.requests.Add(1)
 	ctx := context.WithValue(context.WithValue(r.Context(), decisionKey{}, d), requestKey{}, req)
+	if d.AnswerLatency > 0 {
+		p.holdAnswer(w, r.WithContext(ctx), d)
+		return
+	}
 	p.reverse.ServeHTTP(w, r.WithContext(ctx))
+}
+
+// holdAnswer forwards r, keeps the API server's whole answer, and gives it to the client only
+// after d.AnswerLatency; a client that goes away meanwhile never gets it (an answer lost).
+func (p *proxy) holdAnswer(w http.ResponseWriter, r *http.Request, d Decision) {
+	// The upstream request must not be cancelled with the client: it is done at once anyway.
+	upstream := r.WithContext(context.WithoutCancel(r.Context()))
+	answer := httptest.NewRecorder()
+	p.reverse.ServeHTTP(answer, upstream)
+	d.held(true, false)
+	select {
+	case <-time.After(d.AnswerLatency):
+	case <-r.Context().Done():
+		d.held(false, false)
+		log.Printf("faultproxy: %s %s answered %d by the API server; the client left before the held answer",
+			r.Method, r.URL.Path, answer.Code)
+		return
+	}
+	for k, v := range answer.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(answer.Code)
+	_, _ = w.Write(answer.Body.Bytes())
+	d.held(false, true)
 }
 
 // writeStatus answers as the API server does: a metav1.Status with the code's usual reason.
@@ -378,7 +407,9 @@ func (p *proxy) setRules(b []byte) error {
 			continue
 		}
 		for _, r := range body.Rules {
-			if r.matches(req) && (r.WatchDelay > 0 || r.WatchCutAfter > 0) {
+			// An error rule too: a watch open before the API server started refusing would
+			// otherwise stream on for minutes as if nothing had changed.
+			if r.matches(req) && (r.WatchDelay > 0 || r.WatchCutAfter > 0 || r.ErrorCode != 0) {
 				stream.Kill()
 				break
 			}

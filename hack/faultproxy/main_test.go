@@ -23,6 +23,7 @@ func TestClassify(t *testing.T) {
 		{"DELETE", "/api/v1/namespaces/ns/pods/p", apiRequest{Verb: "delete", Resource: "pods", Namespace: "ns", Name: "p"}},
 		{"GET", "/api/v1/namespaces/ns", apiRequest{Verb: "get", Resource: "namespaces", Name: "ns"}},
 		{"GET", "/version", apiRequest{Verb: "list"}},
+		{"POST", "/api/v1/namespaces/ns/pods?dryRun=All", apiRequest{Verb: "create", Resource: "pods", Namespace: "ns", DryRun: true}},
 	}
 	for _, c := range cases {
 		if got := classify(httptest.NewRequest(c.method, c.target, nil)); got != c.want {
@@ -81,5 +82,33 @@ func TestStreamDelayedThenCut(t *testing.T) {
 	s.Kill()
 	if _, err := io.ReadAll(s); err != errWatchCut {
 		t.Errorf("a killed stream ended with %v, want it cut", err)
+	}
+}
+
+func TestAnswerLatencyCountsHeldAndLostAnswers(t *testing.T) {
+	var s RuleSet
+	if err := s.Set([]Rule{{Verb: "create", Resource: "pods", AnswerLatency: Duration(3 * time.Second)}}); err != nil {
+		t.Fatal(err)
+	}
+	if d := s.Decide(apiRequest{Verb: "watch", Resource: "pods"}); d.AnswerLatency != 0 {
+		t.Errorf("a watch's answer is a stream, never held: %v", d.AnswerLatency)
+	}
+	if d := s.Decide(apiRequest{Verb: "create", Resource: "pods", DryRun: true}); d.AnswerLatency != 0 {
+		t.Errorf("a dry run writes nothing, its answer is not held: %v", d.AnswerLatency)
+	}
+	delivered := s.Decide(apiRequest{Verb: "create", Resource: "pods"})
+	lost := s.Decide(apiRequest{Verb: "create", Resource: "pods"})
+	if delivered.AnswerLatency != 3*time.Second {
+		t.Fatalf("answer latency %v, want 3s", delivered.AnswerLatency)
+	}
+	delivered.held(true, false)
+	lost.held(true, false)
+	if st := s.Stats()[0]; st.AnswersHeld != 2 || st.AnswersHolding != 2 {
+		t.Errorf("while holding: %+v", st)
+	}
+	delivered.held(false, true)
+	lost.held(false, false)
+	if st := s.Stats()[0]; st.AnswersHolding != 0 || st.AnswersLost != 1 {
+		t.Errorf("after: %+v", st)
 	}
 }

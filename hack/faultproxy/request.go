@@ -13,6 +13,7 @@ type apiRequest struct {
 	Subresource string // "status", "eviction", ...; "" for the resource itself
 	Namespace   string
 	Name        string
+	DryRun      bool // ?dryRun=All: the API server checks the request and changes nothing
 }
 
 // classify reads an API request. Paths look like
@@ -49,6 +50,7 @@ func classify(r *http.Request) apiRequest {
 		req.Subresource = rest[2]
 	}
 	req.Verb = verb(r, req.Name != "")
+	req.DryRun = r.URL.Query().Get("dryRun") != ""
 	return req
 }
 

@@ -19,6 +19,7 @@ import (
 //	{"verb": "watch", "resource": "pods", "watchDelay": "5s"}
 //	{"verb": "watch", "resource": "pods", "watchCutAfter": "10s"}
 //	{"latency": "200ms"}
+//	{"verb": "create", "resource": "pods", "answerLatency": "3s"}
 type Rule struct {
 	// Verbs, comma-separated (get, list, watch, create, update, patch, delete, deletecollection).
 	Verb     string `json:"verb,omitempty"`
@@ -35,6 +36,10 @@ type Rule struct {
 
 	// Latency is added before the request is forwarded.
 	Latency Duration `json:"latency,omitempty"`
+	// AnswerLatency forwards the request at once and holds the API server's answer back this
+	// long (not for watches, nor for dry runs, which write nothing): the write is done while its
+	// client still waits, so a client killed meanwhile never learns of it (answersLost).
+	AnswerLatency Duration `json:"answerLatency,omitempty"`
 	// WatchDelay holds every chunk of a watch stream back this long: events arrive late.
 	WatchDelay Duration `json:"watchDelay,omitempty"`
 	// WatchCutAfter aborts a watch stream's connection this long after it opened.
@@ -74,16 +79,25 @@ type RuleStats struct {
 	Errors         int64 `json:"errors"`
 	WatchesDelayed int64 `json:"watchesDelayed"`
 	WatchesCut     int64 `json:"watchesCut"`
+	// AnswersHeld: answers the API server gave that this rule held back; AnswersHolding: held
+	// now; AnswersLost: held until the client had gone (it never received them).
+	AnswersHeld    int64 `json:"answersHeld"`
+	AnswersHolding int64 `json:"answersHolding"`
+	AnswersLost    int64 `json:"answersLost"`
 }
 
 // Decision is what the rules say about one request.
 type Decision struct {
 	ErrorCode     int
 	Latency       time.Duration
+	AnswerLatency time.Duration
 	WatchDelay    time.Duration
 	WatchCutAfter time.Duration
 	// onCut records a cut in the stats of the rule that asked for it.
 	onCut func()
+	// held counts the answer held back (AnswerLatency) in the rules that asked for it: +1 when
+	// the hold starts, then once more with delivered (false: the client had gone).
+	held func(start, delivered bool)
 }
 
 // RuleSet is the current rules and their counters; the control endpoint replaces it whole.
@@ -137,6 +151,27 @@ func (s *RuleSet) Decide(req apiRequest) Decision {
 			}
 		}
 		d.Latency += r.Latency.D()
+		if r.AnswerLatency > 0 && req.Verb != "watch" && !req.DryRun {
+			d.AnswerLatency += r.AnswerLatency.D()
+			previous, counted := d.held, st
+			d.held = func(start, delivered bool) {
+				if previous != nil {
+					previous(start, delivered)
+				}
+				s.mu.Lock()
+				defer s.mu.Unlock()
+				switch {
+				case start:
+					counted.AnswersHeld++
+					counted.AnswersHolding++
+				case delivered:
+					counted.AnswersHolding--
+				default:
+					counted.AnswersHolding--
+					counted.AnswersLost++
+				}
+			}
+		}
 		if req.Verb == "watch" {
 			if r.WatchDelay > 0 {
 				d.WatchDelay += r.WatchDelay.D()

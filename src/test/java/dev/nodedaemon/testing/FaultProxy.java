@@ -171,29 +171,39 @@ public final class FaultProxy implements AutoCloseable {
       int errorEvery,
       Duration latency,
       Duration watchDelay,
-      Duration watchCutAfter) {
+      Duration watchCutAfter,
+      Duration answerLatency) {
 
     /** A fraction {@code rate} of the matching requests, at random, answered {@code code}. */
     public static Rule errors(String verb, String resource, int code, double rate) {
-      return new Rule(verb, resource, null, code, rate, 0, null, null, null);
+      return new Rule(verb, resource, null, code, rate, 0, null, null, null, null);
     }
 
     /** Every {@code n}-th matching request answered {@code code}. */
     public static Rule errorEvery(
         String verb, String resource, String subresource, int code, int n) {
-      return new Rule(verb, resource, subresource, code, 0, n, null, null, null);
+      return new Rule(verb, resource, subresource, code, 0, n, null, null, null, null);
     }
 
     public static Rule watchDelay(String resource, Duration delay) {
-      return new Rule("watch", resource, null, 0, 0, 0, null, delay, null);
+      return new Rule("watch", resource, null, 0, 0, 0, null, delay, null, null);
     }
 
     public static Rule watchCutAfter(String resource, Duration after) {
-      return new Rule("watch", resource, null, 0, 0, 0, null, null, after);
+      return new Rule("watch", resource, null, 0, 0, 0, null, null, after, null);
     }
 
     public static Rule latency(String verb, String resource, Duration latency) {
-      return new Rule(verb, resource, null, 0, 0, 0, latency, null, null);
+      return new Rule(verb, resource, null, 0, 0, 0, latency, null, null, null);
+    }
+
+    /**
+     * The matching requests are forwarded at once but their answers held back {@code latency}: the
+     * API server has done the write while the client still waits for it (counters {@code
+     * answersHolding}, {@code answersLost}: held until the client had gone).
+     */
+    public static Rule answerLatency(String verb, String resource, Duration latency) {
+      return new Rule(verb, resource, null, 0, 0, 0, null, null, null, latency);
     }
 
     ObjectNode toJson() {
@@ -219,6 +229,7 @@ public final class FaultProxy implements AutoCloseable {
       putDuration(json, "latency", latency);
       putDuration(json, "watchDelay", watchDelay);
       putDuration(json, "watchCutAfter", watchCutAfter);
+      putDuration(json, "answerLatency", answerLatency);
       return json;
     }
 

@@ -50,6 +50,26 @@ public final class ProxiedCluster {
     return operator;
   }
 
+  /**
+   * Stops the operator behind the proxy and starts one with extra system properties (short health
+   * bounds, say); it serves the next tests too until {@link #stopOperator}, after which {@link
+   * #operator} starts one with the defaults again.
+   */
+  public synchronized OperatorProcess replaceOperator(Map<String, String> props) {
+    stopOperator();
+    operator =
+        OperatorProcess.start(proxy.kubeconfig(), "faults-" + operatorStarts++, props, Map.of());
+    return operator;
+  }
+
+  /** Stops the operator behind the proxy (SIGTERM), if one runs. */
+  public synchronized void stopOperator() {
+    if (operator != null) {
+      operator.close();
+      operator = null;
+    }
+  }
+
   /** SIGKILLs the operator, as a crashed node would, and starts a new one. */
   public synchronized OperatorProcess killOperatorAndRestart() {
     operator().kill();

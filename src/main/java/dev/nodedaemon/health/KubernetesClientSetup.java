@@ -1,0 +1,47 @@
+package dev.nodedaemon.health;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.Duration;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The operator's one Kubernetes client (replacing Quarkus' default bean, built the same way), with
+ * {@link InformerTraffic} in its HTTP layer, and the {@link InformerHealth} it feeds.
+ */
+@Singleton
+public class KubernetesClientSetup {
+
+  @Produces
+  @Singleton
+  InformerHealth informerHealth(
+      @ConfigProperty(name = "nodedaemon.informer-health.failing-after", defaultValue = "30s")
+          Duration failingAfter,
+      @ConfigProperty(name = "nodedaemon.informer-health.liveness-after", defaultValue = "5m")
+          Duration livenessAfter) {
+    return new InformerHealth(Clock.systemUTC(), failingAfter, livenessAfter);
+  }
+
+  @Produces
+  @Singleton
+  KubernetesClient kubernetesClient(
+      Config config, KubernetesSerialization serialization, InformerHealth health) {
+    return new KubernetesClientBuilder()
+        .withKubernetesSerialization(serialization)
+        .withConfig(config)
+        .withHttpClientBuilderConsumer(
+            builder ->
+                builder.addOrReplaceInterceptor("informer-health", new InformerTraffic(health)))
+        .build();
+  }
+
+  void close(@Disposes KubernetesClient client) {
+    client.close();
+  }
+}
