@@ -59,6 +59,10 @@ public final class PodInvariantChecker implements AutoCloseable, Watcher<Pod> {
           maxSurge > 0 ? 2 : 1, maxSurge, maxUnavailable, Duration.ofSeconds(10), false);
     }
 
+    public Bounds withMaxSurgingNodes(int nodes) {
+      return new Bounds(maxPodsPerNode, nodes, maxNodesWithoutReadyPod, maxLag, relistAllowed);
+    }
+
     public Bounds withMaxLag(Duration lag) {
       return new Bounds(
           maxPodsPerNode, maxSurgingNodes, maxNodesWithoutReadyPod, lag, relistAllowed);
@@ -195,6 +199,29 @@ public final class PodInvariantChecker implements AutoCloseable, Watcher<Pod> {
     if (surging > bounds.maxSurgingNodes()) {
       violations.add(
           Instant.now() + ": " + surging + " nodes surging, maxSurge " + bounds.maxSurgingNodes());
+    }
+  }
+
+  /**
+   * Waits until the watch has delivered at least the state of a list made now, so that figures read
+   * next include every event up to this moment (a test that saw the outcome through another client
+   * may otherwise read them a few events early).
+   */
+  public void awaitCaughtUp() {
+    PodList list = pods().list();
+    Instant deadline = Instant.now().plus(bounds.maxLag());
+    String behind;
+    while ((behind = behind(list)) != null) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new AssertionError(
+            "the checker's watch stayed more than " + bounds.maxLag() + " behind: " + behind);
+      }
+      try {
+        Thread.sleep(50); // polling our own watch thread's state, not waiting for the cluster
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
     }
   }
 
