@@ -87,15 +87,8 @@ class NoExecuteEvictionIT {
 
     fleet.awaitReadyOnExactly("agent", List.of(nodes.get(1)));
     fleet.awaitPods("agent", pods -> pods.stream().noneMatch(p -> victim.equals(name(p))), WAIT);
-    fleet.awaitEvents("agent", "SuccessfulDelete", 1, WAIT);
-    assertThat(fleet.events("agent"))
-        .filteredOn(e -> "SuccessfulDelete".equals(e.getReason()))
-        .singleElement()
-        .satisfies(
-            e ->
-                assertThat(e.getMessage())
-                    .isEqualTo(
-                        "Deleted pod: " + victim + " (node " + tainted + " no longer qualifies)"));
+    assertThat(fleet.awaitOnlyEvent("agent", "SuccessfulDelete", WAIT))
+        .isEqualTo("Deleted pod: " + victim + " (node " + tainted + " no longer qualifies)");
     // kube-controller-manager evicted nothing: the bare pod it alone would evict is still there,
     // and the API server saw no delete of any pod from it.
     assertThat(fleet.client().pods().inNamespace(fleet.namespace()).withName("bare").get())

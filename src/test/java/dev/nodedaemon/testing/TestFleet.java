@@ -308,6 +308,25 @@ public final class TestFleet {
   }
 
   /** Waits on a watch until events with {@code reason} on the object add up to {@code count}. */
+  /** Waits for an event of {@code reason} on the object and returns its message; fails on more. */
+  public String awaitOnlyEvent(String involvedName, String reason, Duration timeout) {
+    awaitEvents(involvedName, reason, 1, timeout);
+    List<Event> matching =
+        events(involvedName).stream().filter(e -> reason.equals(e.getReason())).toList();
+    if (matching.size() != 1) {
+      throw new AssertionError(
+          "one "
+              + reason
+              + " event on "
+              + involvedName
+              + " expected, got "
+              + matching.size()
+              + ": "
+              + matching.stream().map(Event::getMessage).toList());
+    }
+    return matching.get(0).getMessage();
+  }
+
   public void awaitEvents(String involvedName, String reason, int count, Duration timeout) {
     try {
       client()
