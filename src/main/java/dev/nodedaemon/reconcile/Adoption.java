@@ -10,6 +10,7 @@ import dev.nodedaemon.observe.SameTemplate;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -101,11 +102,17 @@ final class Adoption {
     String namespace = nodeDaemon.getMetadata().getNamespace();
     PodSelector selector = nodeDaemon.getSpec().getSelector();
     List<Pod> candidates = new ArrayList<>();
+    boolean retrySoon = false;
     try {
       for (Pod cached : labelledWithoutController.get()) {
         if (selector.matches(cached.getMetadata().getLabels())) {
           Pod whole = client.pods().inNamespace(namespace).withName(name(cached)).get();
-          if (whole != null) {
+          Optional<OwnerReference> controller =
+              whole == null ? Optional.empty() : controllerOf(whole);
+          if (controller.isPresent() && isPredecessor(controller.get(), nodeDaemon)) {
+            // The predecessor's orphaning is still under way: its node is not empty, look again.
+            retrySoon = true;
+          } else if (whole != null) {
             candidates.add(whole);
           }
         }
@@ -145,7 +152,9 @@ final class Adoption {
       return Claims.NONE;
     }
     List<Pod> adopted = new ArrayList<>();
-    boolean retrySoon = false;
+    if (retrySoon) {
+      lastScan.remove(uid);
+    }
     for (Pod pod : candidates) {
       boolean hasController =
           pod.getMetadata().getOwnerReferences() != null
@@ -221,6 +230,21 @@ final class Adoption {
           e.getMessage());
       return refused ? Optional.of(false) : Optional.empty();
     }
+  }
+
+  /** The pod's controller reference, if it has one. */
+  static Optional<OwnerReference> controllerOf(Pod pod) {
+    List<OwnerReference> owners = pod.getMetadata().getOwnerReferences();
+    return owners == null
+        ? Optional.empty()
+        : owners.stream().filter(o -> Boolean.TRUE.equals(o.getController())).findFirst();
+  }
+
+  /** A NodeDaemon of the same name as {@code nodeDaemon} but another UID: one it replaced. */
+  static boolean isPredecessor(OwnerReference controller, NodeDaemon nodeDaemon) {
+    return "NodeDaemon".equals(controller.getKind())
+        && nodeDaemon.getMetadata().getName().equals(controller.getName())
+        && !nodeDaemon.getMetadata().getUid().equals(controller.getUid());
   }
 
   private static String name(Pod pod) {
