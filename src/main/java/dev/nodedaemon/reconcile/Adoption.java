@@ -106,7 +106,17 @@ final class Adoption {
     try {
       for (Pod cached : labelledWithoutController.get()) {
         if (selector.matches(cached.getMetadata().getLabels())) {
-          Pod whole = client.pods().inNamespace(namespace).withName(name(cached)).get();
+          // A list by name, not a get: the operator's RBAC grants list and watch on pods, no get.
+          Pod whole =
+              client
+                  .pods()
+                  .inNamespace(namespace)
+                  .withField("metadata.name", name(cached))
+                  .list()
+                  .getItems()
+                  .stream()
+                  .findFirst()
+                  .orElse(null);
           Optional<OwnerReference> controller =
               whole == null ? Optional.empty() : controllerOf(whole);
           if (controller.isPresent() && isPredecessor(controller.get(), nodeDaemon)) {
