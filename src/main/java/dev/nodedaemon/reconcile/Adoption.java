@@ -10,7 +10,6 @@ import dev.nodedaemon.observe.SameTemplate;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -102,7 +101,6 @@ final class Adoption {
     String namespace = nodeDaemon.getMetadata().getNamespace();
     PodSelector selector = nodeDaemon.getSpec().getSelector();
     List<Pod> candidates = new ArrayList<>();
-    boolean retrySoon = false;
     try {
       for (Pod cached : labelledWithoutController.get()) {
         if (selector.matches(cached.getMetadata().getLabels())) {
@@ -117,12 +115,7 @@ final class Adoption {
                   .stream()
                   .findFirst()
                   .orElse(null);
-          Optional<OwnerReference> controller =
-              whole == null ? Optional.empty() : controllerOf(whole);
-          if (controller.isPresent() && isPredecessor(controller.get(), nodeDaemon)) {
-            // The predecessor's orphaning is still under way: its node is not empty, look again.
-            retrySoon = true;
-          } else if (whole != null) {
+          if (whole != null) {
             candidates.add(whole);
           }
         }
@@ -162,9 +155,7 @@ final class Adoption {
       return Claims.NONE;
     }
     List<Pod> adopted = new ArrayList<>();
-    if (retrySoon) {
-      lastScan.remove(uid);
-    }
+    boolean retrySoon = false;
     for (Pod pod : candidates) {
       boolean hasController =
           pod.getMetadata().getOwnerReferences() != null
@@ -240,21 +231,6 @@ final class Adoption {
           e.getMessage());
       return refused ? Optional.of(false) : Optional.empty();
     }
-  }
-
-  /** The pod's controller reference, if it has one. */
-  static Optional<OwnerReference> controllerOf(Pod pod) {
-    List<OwnerReference> owners = pod.getMetadata().getOwnerReferences();
-    return owners == null
-        ? Optional.empty()
-        : owners.stream().filter(o -> Boolean.TRUE.equals(o.getController())).findFirst();
-  }
-
-  /** A NodeDaemon of the same name as {@code nodeDaemon} but another UID: one it replaced. */
-  static boolean isPredecessor(OwnerReference controller, NodeDaemon nodeDaemon) {
-    return "NodeDaemon".equals(controller.getKind())
-        && nodeDaemon.getMetadata().getName().equals(controller.getName())
-        && !nodeDaemon.getMetadata().getUid().equals(controller.getUid());
   }
 
   private static String name(Pod pod) {

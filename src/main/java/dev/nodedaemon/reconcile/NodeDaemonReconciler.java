@@ -32,7 +32,6 @@ import dev.nodedaemon.revision.Rollbacks;
 import dev.nodedaemon.revision.TemplateHash;
 import dev.nodedaemon.status.StatusBuilder;
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
@@ -374,11 +373,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     return control;
   }
 
-  /**
-   * Cached pods in the NodeDaemon's namespace that may be its orphans: labelled, and with no
-   * controller or a predecessor of the same name as controller (deleted with orphan cascade; the
-   * removal of its reference may not have reached the cache yet).
-   */
+  /** Cached pods in the NodeDaemon's namespace with the NodeDaemon label and no controller. */
   @SuppressWarnings("unchecked")
   private static List<Pod> labelledWithoutController(
       Context<NodeDaemon> context, NodeDaemon nodeDaemon) {
@@ -386,10 +381,10 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
             context.eventSourceRetriever().getEventSourceFor(Pod.class, POD_SOURCE))
         .list(
             nodeDaemon.getMetadata().getNamespace(),
-            pod -> {
-              Optional<OwnerReference> controller = Adoption.controllerOf(pod);
-              return controller.isEmpty() || Adoption.isPredecessor(controller.get(), nodeDaemon);
-            })
+            pod ->
+                pod.getMetadata().getOwnerReferences() == null
+                    || pod.getMetadata().getOwnerReferences().stream()
+                        .noneMatch(o -> Boolean.TRUE.equals(o.getController())))
         .toList();
   }
 
