@@ -136,15 +136,7 @@ final class Adoption {
                 .inNamespace(namespace)
                 .withLabelSelector(unlabelled)
                 .list(new ListOptionsBuilder().withLimit(PAGE).withContinue(next).build());
-        for (Pod pod : page.getItems()) {
-          boolean hasController =
-              pod.getMetadata().getOwnerReferences() != null
-                  && pod.getMetadata().getOwnerReferences().stream()
-                      .anyMatch(o -> Boolean.TRUE.equals(o.getController()));
-          if (!hasController) {
-            candidates.add(pod);
-          }
-        }
+        candidates.addAll(page.getItems()); // those with a controller are skipped below
         next = page.getMetadata() == null ? null : page.getMetadata().getContinue();
       } while (next != null && !next.isEmpty());
     } catch (KubernetesClientException e) {
@@ -157,11 +149,7 @@ final class Adoption {
     List<Pod> adopted = new ArrayList<>();
     boolean retrySoon = false;
     for (Pod pod : candidates) {
-      boolean hasController =
-          pod.getMetadata().getOwnerReferences() != null
-              && pod.getMetadata().getOwnerReferences().stream()
-                  .anyMatch(o -> Boolean.TRUE.equals(o.getController()));
-      if (hasController || pod.getMetadata().getDeletionTimestamp() != null) {
+      if (hasController(pod) || pod.getMetadata().getDeletionTimestamp() != null) {
         continue;
       }
       Optional<Boolean> answer = isCurrent(nodeDaemon, updateRevision, pod);
@@ -231,6 +219,13 @@ final class Adoption {
           e.getMessage());
       return refused ? Optional.of(false) : Optional.empty();
     }
+  }
+
+  /** Whether a controller (a DaemonSet, a NodeDaemon, ...) owns the pod: then it is no orphan. */
+  static boolean hasController(Pod pod) {
+    return pod.getMetadata().getOwnerReferences() != null
+        && pod.getMetadata().getOwnerReferences().stream()
+            .anyMatch(o -> Boolean.TRUE.equals(o.getController()));
   }
 
   private static String name(Pod pod) {

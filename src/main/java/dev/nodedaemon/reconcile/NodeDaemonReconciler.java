@@ -379,12 +379,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
       Context<NodeDaemon> context, NodeDaemon nodeDaemon) {
     return ((InformerEventSource<Pod, NodeDaemon>)
             context.eventSourceRetriever().getEventSourceFor(Pod.class, POD_SOURCE))
-        .list(
-            nodeDaemon.getMetadata().getNamespace(),
-            pod ->
-                pod.getMetadata().getOwnerReferences() == null
-                    || pod.getMetadata().getOwnerReferences().stream()
-                        .noneMatch(o -> Boolean.TRUE.equals(o.getController())))
+        .list(nodeDaemon.getMetadata().getNamespace(), pod -> !Adoption.hasController(pod))
         .toList();
   }
 
