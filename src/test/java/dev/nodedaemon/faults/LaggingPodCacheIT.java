@@ -57,7 +57,9 @@ class LaggingPodCacheIT {
       // Done as the API server sees it; the operator sees it 5 s later.
       fleet.awaitPods("agent", allReadyOn(IMAGE + "v2"), Duration.ofMinutes(2));
       checker.awaitCaughtUp();
-      assertThat(checker.violations()).as("invariant violations, v1 -> v2").isEmpty();
+      assertThat(checker.violations())
+          .as("invariant violations, v1 -> v2; the NodeDaemon's events: %s", events(fleet))
+          .isEmpty();
       assertThat(checker.deletedPods()).as("only the v1 pods deleted, one per node").hasSize(NODES);
     }
     // v3 follows at once. The operator's view, 5 s behind, may still show some v2 pods starting:
@@ -75,7 +77,9 @@ class LaggingPodCacheIT {
       checker.awaitCaughtUp();
 
       assertThat(proxy.ruleCounter("watchesDelayed")).as("pod watches delayed").isPositive();
-      assertThat(checker.violations()).as("invariant violations, v2 -> v3").isEmpty();
+      assertThat(checker.violations())
+          .as("invariant violations, v2 -> v3; the NodeDaemon's events: %s", events(fleet))
+          .isEmpty();
       assertThat(checker.peakNodesWithoutReadyPod()).isZero();
       List<String> running =
           fleet.pods("agent").stream()
@@ -88,6 +92,12 @@ class LaggingPodCacheIT {
           .noneMatch(p -> running.contains(p.name()));
     }
     assertThat(nodes).hasSize(NODES);
+  }
+
+  private static List<String> events(TestFleet fleet) {
+    return fleet.events("agent").stream()
+        .map(e -> e.getLastTimestamp() + " " + e.getReason() + ": " + e.getMessage())
+        .toList();
   }
 
   /** Exactly one live pod on each node, ready, on {@code image}. */

@@ -177,11 +177,13 @@ public final class PodInvariantChecker implements AutoCloseable, Watcher<Pod> {
               + bounds.maxNodesWithoutReadyPod());
     }
     int surging = 0;
+    List<String> surgingPods = new ArrayList<>();
     for (Map.Entry<String, List<Pod>> entry : liveByNode.entrySet()) {
       List<Pod> live = entry.getValue();
       peakPerNode = Math.max(peakPerNode, live.size());
       if (live.size() > 1) {
         surging++;
+        surgingPods.add(entry.getKey() + "=" + described(live));
       }
       if (live.size() > bounds.maxPodsPerNode()) {
         violations.add(Instant.now() + ": " + entry.getKey() + " had " + names(live));
@@ -198,7 +200,13 @@ public final class PodInvariantChecker implements AutoCloseable, Watcher<Pod> {
     peakSurgingNodes = Math.max(peakSurgingNodes, surging);
     if (surging > bounds.maxSurgingNodes()) {
       violations.add(
-          Instant.now() + ": " + surging + " nodes surging, maxSurge " + bounds.maxSurgingNodes());
+          Instant.now()
+              + ": "
+              + surging
+              + " nodes surging, maxSurge "
+              + bounds.maxSurgingNodes()
+              + ": "
+              + surgingPods);
     }
   }
 
@@ -301,6 +309,19 @@ public final class PodInvariantChecker implements AutoCloseable, Watcher<Pod> {
 
   private static long resourceVersion(Pod pod) {
     return Long.parseLong(pod.getMetadata().getResourceVersion());
+  }
+
+  /** Name, revision and readiness of each pod, for a violation's message. */
+  private static List<String> described(List<Pod> pods) {
+    return pods.stream()
+        .map(
+            p ->
+                p.getMetadata().getName()
+                    + "("
+                    + DaemonPods.revision(p)
+                    + (DaemonPods.isReady(p) ? ", ready" : ", not ready")
+                    + ")")
+        .toList();
   }
 
   private static List<String> names(List<Pod> pods) {
