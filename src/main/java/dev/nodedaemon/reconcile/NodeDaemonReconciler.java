@@ -54,6 +54,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -195,10 +196,8 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
         (InformerEventSource<Node, NodeDaemon>)
             context.eventSourceRetriever().getEventSourceFor(Node.class, NODE_SOURCE);
     List<Node> nodes = nodeSource.list().toList();
-    List<Pod> pods =
-        deletions.asObserved(
-            Ownership.controlledBy(nodeDaemon, secondaryPods(context, POD_SOURCE, nodeDaemon)),
-            now);
+    List<Pod> namedPods = secondaryPods(context, POD_SOURCE, nodeDaemon);
+    List<Pod> pods = deletions.asObserved(Ownership.controlledBy(nodeDaemon, namedPods), now);
     String templateHash =
         TemplateHash.of(nodeDaemon.getSpec().getTemplate(), collisionCount(nodeDaemon));
     Adoption.Claims claims =
@@ -241,6 +240,11 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
             : templateAdmission.refusal(
                 nodeDaemon, updateRevision, nodes.get(0).getMetadata().getName(), now);
     RevisionIndex revisionIndex = Rollbacks.index(revisionList, revisions.updateRevisionNumber());
+    // A node whose pod the cache still shows under a predecessor's control gets no create, as if
+    // one were in flight: the pod is about to arrive as an orphan and be adopted.
+    PredecessorPods.Hold predecessors = PredecessorPods.of(nodeDaemon, namedPods, now);
+    Set<String> creationsInFlight = new HashSet<>(predecessors.nodes());
+    creationsInFlight.addAll(expectations.pendingNodes(uid, pods, now));
     PlanInput input =
         new PlanInput(
             nodeDaemon,
@@ -249,7 +253,7 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
             snapshot,
             backoff.view(uid, now),
             readiness.observe(uid, pods, now),
-            expectations.pendingNodes(uid, pods, now),
+            Set.copyOf(creationsInFlight),
             refusal,
             now,
             Ownership.controlledBy(nodeDaemon, secondaryPods(context, PREPULL_SOURCE, nodeDaemon)));
@@ -349,6 +353,11 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     if (inPlaceHeld.isPresent()) {
       // Look again when the refusal's backoff ends, to patch once more.
       Duration held = Duration.between(now, inPlaceHeld.get().until());
+      again = Optional.of(again.filter(a -> a.compareTo(held) < 0).orElse(held));
+    }
+    if (predecessors.until().isPresent()) {
+      Duration held =
+          Duration.between(now, predecessors.until().get()).plusMillis(100); // just after it ends
       again = Optional.of(again.filter(a -> a.compareTo(held) < 0).orElse(held));
     }
     if (refusal.isPresent()) {

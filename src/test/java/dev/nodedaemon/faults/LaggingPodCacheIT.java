@@ -13,6 +13,7 @@ import dev.nodedaemon.testing.TestFleet;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,15 @@ class LaggingPodCacheIT {
     TestFleet.withRollingUpdate(nd, 0, 5);
     fleet.create(nd);
     fleet.awaitPods("agent", allReadyOn(IMAGE + "v1"), Duration.ofMinutes(2));
+    // The operator too must have seen every v1 pod available before its view starts to lag: an old
+    // pod it takes for unavailable is replaced outside maxSurge (as the built-in controller does),
+    // which the first rollout's bound does not allow for.
+    fleet.awaitStatus(
+        "agent",
+        d ->
+            d.getStatus() != null
+                && Objects.equals(d.getStatus().getNumberAvailable(), NODES)
+                && Objects.equals(d.getStatus().getUpdatedNumberScheduled(), NODES));
 
     proxy.setRules(Rule.watchDelay("pods", Duration.ofSeconds(5)));
     try (PodInvariantChecker checker =
