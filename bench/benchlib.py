@@ -170,6 +170,40 @@ class Operator:
                 self.process.wait(10)
 
 
+COMPONENTS = ("kube-apiserver", "etcd", "kube-controller-manager", "kube-scheduler", "kwok")
+
+
+def cpu_seconds(pid):
+    """User + system CPU seconds a process has used so far (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # fields[0] is the state (field 3 of proc(5)); utime and stime are fields 14 and 15
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_snapshot(cluster, operator=None):
+    """CPU seconds used so far by each control-plane process of `cluster` and the operator."""
+    snapshot = {}
+    for name in COMPONENTS:
+        try:
+            with open(os.path.join(cluster.state, "pids", f"{name}.pid")) as f:
+                snapshot[name] = cpu_seconds(int(f.read().strip()))
+        except (OSError, ValueError):
+            pass
+    if operator is not None:
+        snapshot["operator"] = cpu_seconds(operator.pid)
+    return snapshot
+
+
+def cpu_used(before, after):
+    """CPU seconds per process between two snapshots, largest first."""
+    used = {name: round(after[name] - before.get(name, 0.0), 1) for name in after}
+    return dict(sorted(used.items(), key=lambda item: -item[1]))
+
+
 def record(result_file, text):
     """Appends one run's text to bench/results/RESULT_FILE (the results are kept in the
     repository, newest last) and prints it."""

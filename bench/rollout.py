@@ -91,7 +91,7 @@ def wait_all(namespace, nodes, image, timeout, track=None):
 
 
 def measure(kind, manifest, namespace, nodes, audit_log, is_actor, timeout, budget=None,
-            surge=False):
+            surge=False, cpu=lambda: {}):
     kubectl("create", "namespace", namespace)
     kubectl("apply", "-n", namespace, "-f", "-", stdin=json.dumps(manifest))
     wait_all(namespace, nodes, OLD_IMAGE, timeout)
@@ -109,7 +109,9 @@ def measure(kind, manifest, namespace, nodes, audit_log, is_actor, timeout, budg
     kubectl("patch", resource, manifest["metadata"]["name"], "-n", namespace, "--type=json",
             "-p", json.dumps([{"op": "replace", "path": "/spec/template/spec/containers/0/image",
                                "value": NEW_IMAGE}]))
+    cpu_before = cpu()
     elapsed = wait_all(namespace, nodes, NEW_IMAGE, timeout, track)
+    cpu_during = benchlib.cpu_used(cpu_before, cpu())
     time.sleep(benchlib.TRAILING_WRITES_SECONDS)
     writes = audit_writes(audit_log, offset, is_actor)
     total = sum(writes.values())
@@ -121,17 +123,22 @@ def measure(kind, manifest, namespace, nodes, audit_log, is_actor, timeout, budg
         print("\n".join(where), file=sys.stderr)
     print(f"{kind}: {nodes} nodes updated in {elapsed:.1f}s, peak unavailable "
           f"{peaks['unavailable']}, peak pods per node {peaks['per_node']}, writes {total}: "
-          f"{writes}", file=sys.stderr)
+          f"{writes}; CPU seconds during the update: {cpu_during}", file=sys.stderr)
     delete_namespace(namespace)
     return {"seconds": round(elapsed, 1), "peak_unavailable": peaks["unavailable"],
             "peak_per_node": peaks["per_node"], "writes": writes, "writes_total": total,
-            "writes_per_node": round(total / nodes, 2), "timeline": where}
+            "writes_per_node": round(total / nodes, 2), "timeline": where, "cpu": cpu_during}
 
 
-def scenario(cluster, nodes, budget="10%", ready_delay="2s", timeout=900):
+def scenario(cluster, nodes, budget="10%", ready_delay="2s", timeout=900, operator=None):
     """A rolling update with maxUnavailable = budget, then maxSurge = budget, each by both
     controllers on `cluster` (an operator must be running). Returns one record per strategy and
-    the markdown lines of the table."""
+    the markdown lines of the table. With `operator`, each run also reports the CPU seconds the
+    operator and each control-plane process used during the update: on 2 cores the controller's
+    own CPU is taken from kwok, the scheduler and the API server that make its pods ready."""
+    def cpu():
+        return benchlib.cpu_snapshot(cluster, operator)
+
     results = []
     for strategy in ("maxUnavailable", "maxSurge"):
         rolling = ({"maxUnavailable": budget} if strategy == "maxUnavailable"
@@ -145,9 +152,10 @@ def scenario(cluster, nodes, budget="10%", ready_delay="2s", timeout=900):
                  else int(budget))
         surge = strategy == "maxSurge"
         builtin = measure("DaemonSet " + strategy, daemonset, ns_builtin, nodes,
-                          cluster.audit_log, builtin_actor(ns_builtin), timeout, slots, surge)
+                          cluster.audit_log, builtin_actor(ns_builtin), timeout, slots, surge,
+                          cpu)
         ours = measure("NodeDaemon " + strategy, nodedaemon, ns_ours, nodes, cluster.audit_log,
-                       nodedaemon_actor(ns_ours), timeout, slots, surge)
+                       nodedaemon_actor(ns_ours), timeout, slots, surge, cpu)
         results.append({"strategy": f"{strategy} {budget}", "builtin": builtin,
                         "nodedaemon": ours, "ratio": round(ours["seconds"] / builtin["seconds"],
                                                            2)})
@@ -168,6 +176,9 @@ def scenario(cluster, nodes, budget="10%", ready_delay="2s", timeout=900):
                         ("NodeDaemon", result["nodedaemon"])):
             lines.append(f"{result['strategy']}, {name}:")
             lines += r["timeline"] or ["  -"]
+            if r["cpu"]:
+                lines.append("  CPU seconds during the update: "
+                             + ", ".join(f"{k} {v}" for k, v in r["cpu"].items()))
     lines.append("```")
     return results, lines
 
@@ -186,7 +197,8 @@ def main():
     operator = Operator(cluster)
     try:
         operator.wait_started()
-        _, lines = scenario(cluster, args.nodes, args.budget, args.ready_delay, args.timeout)
+        _, lines = scenario(cluster, args.nodes, args.budget, args.ready_delay, args.timeout,
+                            operator)
     finally:
         operator.stop()
         if not args.keep:
