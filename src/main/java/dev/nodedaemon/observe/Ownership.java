@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Which objects a NodeDaemon controls: those whose controller reference carries its UID. The
@@ -23,14 +24,15 @@ public final class Ownership {
   }
 
   private static String controllerUid(HasMetadata object) {
+    return controller(object).map(OwnerReference::getUid).orElse("");
+  }
+
+  /** The object's controller reference (the owner reference marked controller), if any. */
+  public static Optional<OwnerReference> controller(HasMetadata object) {
     List<OwnerReference> owners = object.getMetadata().getOwnerReferences();
     if (owners == null) {
-      return "";
+      return Optional.empty();
     }
-    return owners.stream()
-        .filter(o -> Boolean.TRUE.equals(o.getController()))
-        .map(OwnerReference::getUid)
-        .findFirst()
-        .orElse("");
+    return owners.stream().filter(o -> Boolean.TRUE.equals(o.getController())).findFirst();
   }
 }

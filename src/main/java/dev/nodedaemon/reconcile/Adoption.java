@@ -6,6 +6,7 @@ import dev.nodedaemon.apply.DaemonPodFactory;
 import dev.nodedaemon.apply.PodWriter;
 import dev.nodedaemon.events.EventSink;
 import dev.nodedaemon.observe.DaemonPods;
+import dev.nodedaemon.observe.Ownership;
 import dev.nodedaemon.observe.SameTemplate;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
@@ -223,9 +224,7 @@ final class Adoption {
 
   /** Whether a controller (a DaemonSet, a NodeDaemon, ...) owns the pod: then it is no orphan. */
   static boolean hasController(Pod pod) {
-    return pod.getMetadata().getOwnerReferences() != null
-        && pod.getMetadata().getOwnerReferences().stream()
-            .anyMatch(o -> Boolean.TRUE.equals(o.getController()));
+    return Ownership.controller(pod).isPresent();
   }
 
   private static String name(Pod pod) {

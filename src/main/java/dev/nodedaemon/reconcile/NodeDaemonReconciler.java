@@ -353,16 +353,16 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
     if (inPlaceHeld.isPresent()) {
       // Look again when the refusal's backoff ends, to patch once more.
       Duration held = Duration.between(now, inPlaceHeld.get().until());
-      again = Optional.of(again.filter(a -> a.compareTo(held) < 0).orElse(held));
+      again = sooner(again, held);
     }
     if (predecessors.until().isPresent()) {
       Duration held =
           Duration.between(now, predecessors.until().get()).plusMillis(100); // just after it ends
-      again = Optional.of(again.filter(a -> a.compareTo(held) < 0).orElse(held));
+      again = sooner(again, held);
     }
     if (refusal.isPresent()) {
       Duration recheck = Duration.ofSeconds(30); // the answer expires; the template may be fixed
-      again = Optional.of(again.filter(a -> a.compareTo(recheck) < 0).orElse(recheck));
+      again = sooner(again, recheck);
     }
     String previousCurrent =
         nodeDaemon.getStatus() == null ? null : nodeDaemon.getStatus().getCurrentRevision();
@@ -370,16 +370,21 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
       // The revision store keeps status.currentRevision from pruning and reads it at the start of
       // a reconcile; a status write brings none, so look again for the history to follow.
       Duration soon = Duration.ofSeconds(1);
-      again = Optional.of(again.filter(a -> a.compareTo(soon) < 0).orElse(soon));
+      again = sooner(again, soon);
     }
     if (status.getNumberReady() > status.getNumberAvailable()) {
       // minReadySeconds: look again when the next pod may have become available.
       int minReady = Objects.requireNonNullElse(nodeDaemon.getSpec().getMinReadySeconds(), 1);
       Duration wait = Duration.ofSeconds(Math.clamp(minReady, 1, 5));
-      again = Optional.of(again.filter(a -> a.compareTo(wait) < 0).orElse(wait));
+      again = sooner(again, wait);
     }
     again.ifPresent(control::rescheduleAfter);
     return control;
+  }
+
+  /** The earlier of a planned requeue and {@code candidate}. */
+  private static Optional<Duration> sooner(Optional<Duration> planned, Duration candidate) {
+    return Optional.of(planned.filter(a -> a.compareTo(candidate) < 0).orElse(candidate));
   }
 
   /** Cached pods in the NodeDaemon's namespace with the NodeDaemon label and no controller. */

@@ -2,6 +2,7 @@ package dev.nodedaemon.reconcile;
 
 import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.observe.DaemonPods;
+import dev.nodedaemon.observe.Ownership;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
@@ -66,12 +67,7 @@ final class PredecessorPods {
   }
 
   private static boolean controlledByPredecessor(Pod pod, NodeDaemon nodeDaemon) {
-    if (pod.getMetadata().getOwnerReferences() == null) {
-      return false;
-    }
-    return pod.getMetadata().getOwnerReferences().stream()
-        .filter(o -> Boolean.TRUE.equals(o.getController()))
-        .anyMatch(o -> isPredecessor(o, nodeDaemon));
+    return Ownership.controller(pod).filter(o -> isPredecessor(o, nodeDaemon)).isPresent();
   }
 
   private static boolean isPredecessor(OwnerReference owner, NodeDaemon nodeDaemon) {
