@@ -13,10 +13,14 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The operator's one Kubernetes client (replacing Quarkus' default bean, built the same way), with
- * {@link InformerTraffic} in its HTTP layer, and the {@link InformerHealth} it feeds.
+ * {@link InformerTraffic} in its HTTP layer, gzip-compressed responses ({@link
+ * CompressedResponses}), and the {@link InformerHealth} it feeds.
  */
 @Singleton
 public class KubernetesClientSetup {
+
+  /** The HTTP client factory of the one client, with the Vert.x instance it closes after it. */
+  private CompressedResponses httpClients;
 
   @Produces
   @Singleton
@@ -32,7 +36,9 @@ public class KubernetesClientSetup {
   @Singleton
   KubernetesClient kubernetesClient(
       Config config, KubernetesSerialization serialization, InformerHealth health) {
+    httpClients = CompressedResponses.create();
     return new KubernetesClientBuilder()
+        .withHttpClientFactory(httpClients)
         .withKubernetesSerialization(serialization)
         .withConfig(config)
         .withHttpClientBuilderConsumer(
@@ -43,5 +49,8 @@ public class KubernetesClientSetup {
 
   void close(@Disposes KubernetesClient client) {
     client.close();
+    if (httpClients != null) {
+      httpClients.close();
+    }
   }
 }
