@@ -97,22 +97,8 @@ final class Cluster implements AutoCloseable {
             });
   }
 
-  /**
-   * fabric8 reads the kubeconfig through its own static mapping ({@code Serialization}), which
-   * otherwise builds every deserializer the kubeconfig model reaches, extensions included, and for
-   * those scans every model class on the class path for its kind (~50 ms of CPU a call). Deferred
-   * as {@link #SERIALIZATION} is: a kubeconfig reads to the same values, with only what it holds
-   * built. Registered once per JVM (Jackson ignores a second registration of the same module) and
-   * before the first read through that mapping in a plugin call.
-   */
-  private static void deferKubeconfigDeserializers() {
-    io.fabric8.kubernetes.client.utils.Serialization.jsonMapper()
-        .registerModule(new DeferredDeserializers());
-  }
-
   static Cluster connect(KubeOptions options) {
     warmUp();
-    deferKubeconfigDeserializers();
     Path kubeconfig = options.kubeconfig;
     String context = options.context;
     String namespace = options.namespace;

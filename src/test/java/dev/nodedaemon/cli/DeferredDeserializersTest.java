@@ -121,64 +121,6 @@ class DeferredDeserializersTest {
     }
   }
 
-  @Test
-  void aKubeconfigReadsAsFabric8ReadsIt() {
-    // Every kind of user the plugin supports, and the extensions kind and minikube write.
-    String kubeconfig =
-        """
-        apiVersion: v1
-        kind: Config
-        preferences: {colors: true}
-        clusters:
-        - name: a
-          cluster:
-            server: https://127.0.0.1:6443
-            certificate-authority-data: Q0EK
-            tls-server-name: api
-            extensions:
-            - name: client.authentication.k8s.io/exec
-              extension: {audience: a, version: v1}
-        - name: b
-          cluster: {server: https://b.example.com, insecure-skip-tls-verify: true, proxy-url: http://p:3128}
-        users:
-        - name: cert
-          user: {client-certificate-data: Q0VSVAo=, client-key-data: S0VZCg==}
-        - name: token
-          user: {token: abc, as: someone, as-groups: [g1, g2]}
-        - name: exec
-          user:
-            exec:
-              apiVersion: client.authentication.k8s.io/v1
-              command: aws
-              args: [eks, get-token, --cluster-name, c]
-              env: [{name: AWS_PROFILE, value: p}]
-              interactiveMode: Never
-              provideClusterInfo: true
-        - name: oidc
-          user:
-            auth-provider:
-              name: oidc
-              config: {client-id: x, id-token: y, idp-issuer-url: https://issuer}
-        contexts:
-        - name: a
-          context:
-            cluster: a
-            user: cert
-            namespace: seeds
-            extensions:
-            - name: context_info
-              extension: {provider: minikube.sigs.k8s.io, version: v1.33.0}
-        - name: b
-          context: {cluster: b, user: exec}
-        current-context: a
-        """;
-    var expected = eager.unmarshal(kubeconfig, io.fabric8.kubernetes.api.model.Config.class);
-    var actual = deferred.unmarshal(kubeconfig, io.fabric8.kubernetes.api.model.Config.class);
-    assertThat(actual).isEqualTo(expected);
-    assertThat(actual.getUsers().get(2).getUser().getExec().getEnv()).hasSize(1);
-    assertThat(actual.getContexts().get(0).getContext().getExtensions()).hasSize(1);
-  }
-
   private static String resource(String name) throws IOException {
     try (InputStream in =
         DeferredDeserializersTest.class.getClassLoader().getResourceAsStream(name)) {
