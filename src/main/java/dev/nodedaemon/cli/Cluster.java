@@ -51,8 +51,16 @@ final class Cluster implements AutoCloseable {
     this.namespace = namespace;
   }
 
-  /** The client's JSON mapping, shared with {@link #warmUp()}, which prepares it. */
-  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+  /**
+   * The client's JSON mapping, shared with {@link #warmUp()}, which prepares it: fabric8's, with
+   * each model property's deserializer built when a read first has a value for it ({@link
+   * DeferredDeserializers}: a NodeDaemon's pod template alone reaches 182 of them).
+   */
+  private static final KubernetesSerialization SERIALIZATION =
+      new KubernetesSerialization(
+          new com.fasterxml.jackson.databind.ObjectMapper()
+              .registerModule(new DeferredDeserializers()),
+          true);
 
   private static final AtomicBoolean WARMING = new AtomicBoolean();
 
@@ -61,10 +69,11 @@ final class Cluster implements AutoCloseable {
    * kubeconfig, while this thread reads the kubeconfig and builds the client (~0.4 s of CPU in a
    * fresh JVM): the P-256 tables that the TLS handshake's key share and an EC server certificate
    * need (the JDK computes 64 points when it first uses the curve, ~0.1 s), then Jackson's
-   * deserializers for the NodeDaemon, pod and revision lists the commands read (one per class
-   * reachable from them, ~0.2 s). With a free core the call's wall time drops by about that much
-   * (issue 14); on a busy machine the work is the same, only done sooner. Best effort: should any
-   * of it fail, the call does the same work itself when it gets there.
+   * deserializers for the NodeDaemon, pod and revision lists the commands read (their top level:
+   * the rest is built as the reads need it, see {@link #SERIALIZATION}), and with them Jackson's
+   * own set-up. With a free core the call's wall time drops by about that much (issue 14); on a
+   * busy machine the work is the same, only done sooner. Best effort: should any of it fail, the
+   * call does the same work itself when it gets there.
    */
   private static void warmUp() {
     if (!WARMING.compareAndSet(false, true)) {
