@@ -196,7 +196,7 @@ class PodLifecycleIT {
   @Test
   void aFailedPodIsReplacedWithExponentialBackoff() {
     TestFleet fleet = new TestFleet("fail");
-    List<String> nodes = fleet.addNodes("n", 1);
+    fleet.addNodes("n", 1);
     NodeDaemon failing = fleet.logAgent("failing");
     failing.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("agent:podfail");
     List<Instant> deletions = new ArrayList<>();
@@ -234,7 +234,6 @@ class PodLifecycleIT {
           .isGreaterThanOrEqualTo(backoff.minusMillis(300));
     }
     fleet.awaitEvents("failing", "SuccessfulDelete", 1, Duration.ofSeconds(30));
-    assertThat(nodes).hasSize(1);
   }
 
   @Test
