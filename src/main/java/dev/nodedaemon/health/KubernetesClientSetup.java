@@ -14,13 +14,13 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * The operator's one Kubernetes client (replacing Quarkus' default bean, built the same way), with
  * {@link InformerTraffic} in its HTTP layer, gzip-compressed responses ({@link
- * CompressedResponses}), and the {@link InformerHealth} it feeds.
+ * OperatorHttpClients}), and the {@link InformerHealth} it feeds.
  */
 @Singleton
 public class KubernetesClientSetup {
 
   /** The HTTP client factory of the one client, with the Vert.x instance it closes after it. */
-  private CompressedResponses httpClients;
+  private OperatorHttpClients httpClients;
 
   @Produces
   @Singleton
@@ -36,7 +36,7 @@ public class KubernetesClientSetup {
   @Singleton
   KubernetesClient kubernetesClient(
       Config config, KubernetesSerialization serialization, InformerHealth health) {
-    httpClients = CompressedResponses.create();
+    httpClients = OperatorHttpClients.create();
     return new KubernetesClientBuilder()
         .withHttpClientFactory(httpClients)
         .withKubernetesSerialization(serialization)
