@@ -35,7 +35,22 @@ final class GaugeSet {
 
   /** A value read at scrape time, such as an age. */
   void set(Tags tags, DoubleSupplier value) {
-    series.computeIfAbsent(tags, this::register).value = value;
+    series(tags).set(value);
+  }
+
+  /**
+   * The series of {@code tags}, registered if it is new: a caller that keeps it sets values without
+   * a lookup, and removes it with {@link #remove} when its labels are no longer wanted.
+   */
+  Series series(Tags tags) {
+    return series.computeIfAbsent(tags, this::register);
+  }
+
+  void remove(Tags tags) {
+    Series removed = series.remove(tags);
+    if (removed != null) {
+      registry.remove(removed.gauge);
+    }
   }
 
   /**
@@ -71,8 +86,16 @@ final class GaugeSet {
     return holder;
   }
 
-  private static final class Series {
+  static final class Series {
     private volatile DoubleSupplier value = () -> Double.NaN;
     private Gauge gauge;
+
+    void set(double constant) {
+      value = () -> constant;
+    }
+
+    void set(DoubleSupplier supplier) {
+      value = supplier;
+    }
   }
 }

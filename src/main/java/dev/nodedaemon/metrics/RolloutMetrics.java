@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -266,7 +267,7 @@ public final class RolloutMetrics {
     countRollback(tracked, nodeDaemon, status);
     observeNodeUpdates(tracked, input);
     if (perNode) {
-      observeNodes(tags, input);
+      observeNodes(tracked, input);
     }
   }
 
@@ -302,6 +303,9 @@ public final class RolloutMetrics {
   }
 
   private void remove(Tags tags) {
+    // A NodeDaemon created again under the same name shares these labels: the node series it
+    // keeps are gone from the registry now, and are registered again on its next pass.
+    byUid.values().stream().filter(t -> t.tags.equals(tags)).forEach(t -> t.nodes.clear());
     Predicate<Tags> owned = owned(tags);
     for (GaugeSet set : gaugeSets()) {
       set.removeAll(owned);
@@ -410,32 +414,71 @@ public final class RolloutMetrics {
     tracked.inPlaceSeen.keySet().retainAll(present);
   }
 
-  private void observeNodes(Tags tags, PlanInput input) {
-    Set<Tags> nodeTags = new HashSet<>();
-    Set<Tags> revisionTags = new HashSet<>();
+  /**
+   * The per-node series. Each node's series are kept in {@code tracked} between passes, so a pass
+   * over 1,000 nodes sets values without building or hashing labels (building them per pass was a
+   * tenth of the reconcile thread's samples in a 1,000-node rollout); a node's series go when it
+   * has no pod any more, and its revision series when its pod's revision changes.
+   */
+  private void observeNodes(Tracked tracked, PlanInput input) {
+    Set<String> seen = new HashSet<>();
     for (Map.Entry<String, List<Pod>> entry : input.snapshot().podsByNode().entrySet()) {
       Optional<Pod> chosen = representative(entry.getValue(), input.updateRevision());
       if (chosen.isEmpty()) {
         continue;
       }
       Pod pod = chosen.get();
-      Tags node = tags.and("node", entry.getKey());
-      nodeTags.add(node);
-      nodeReady.set(node, DaemonPods.isReady(pod) ? 1 : 0);
-      nodeRestarts.set(node, restarts(pod));
+      seen.add(entry.getKey());
+      NodeSeries node =
+          tracked.nodes.computeIfAbsent(
+              entry.getKey(), name -> new NodeSeries(name, tracked.tags.and("node", name)));
+      node.ready.set(DaemonPods.isReady(pod) ? 1 : 0);
+      node.restarts.set(restarts(pod));
       Instant since = updatedSince(pod);
-      nodeSinceUpdate.set(
-          node, () -> Math.max(0, Duration.between(since, clock.instant()).toMillis() / 1000.0));
-      Tags revision =
-          node.and("revision", Objects.requireNonNullElse(DaemonPods.revision(pod), ""));
-      revisionTags.add(revision);
-      nodeRevision.set(revision, 1);
+      node.sinceUpdate.set(
+          () -> Math.max(0, Duration.between(since, clock.instant()).toMillis() / 1000.0));
+      String revision = Objects.requireNonNullElse(DaemonPods.revision(pod), "");
+      if (!revision.equals(node.revision)) {
+        if (node.revisionTags != null) {
+          nodeRevision.remove(node.revisionTags);
+        }
+        node.revision = revision;
+        node.revisionTags = node.tags.and("revision", revision);
+        nodeRevision.series(node.revisionTags).set(1);
+      }
     }
-    Predicate<Tags> owned = owned(tags);
-    nodeReady.retain(owned, nodeTags);
-    nodeRestarts.retain(owned, nodeTags);
-    nodeSinceUpdate.retain(owned, nodeTags);
-    nodeRevision.retain(owned, revisionTags);
+    for (Iterator<Map.Entry<String, NodeSeries>> it = tracked.nodes.entrySet().iterator();
+        it.hasNext(); ) {
+      NodeSeries node = it.next().getValue();
+      if (!seen.contains(node.name)) {
+        nodeReady.remove(node.tags);
+        nodeRestarts.remove(node.tags);
+        nodeSinceUpdate.remove(node.tags);
+        if (node.revisionTags != null) {
+          nodeRevision.remove(node.revisionTags);
+        }
+        it.remove();
+      }
+    }
+  }
+
+  /** One node's series, set by the reconcile of its NodeDaemon. */
+  private final class NodeSeries {
+    private final String name;
+    private final Tags tags;
+    private final GaugeSet.Series ready;
+    private final GaugeSet.Series restarts;
+    private final GaugeSet.Series sinceUpdate;
+    private String revision;
+    private Tags revisionTags;
+
+    private NodeSeries(String name, Tags tags) {
+      this.name = name;
+      this.tags = tags;
+      this.ready = nodeReady.series(tags);
+      this.restarts = nodeRestarts.series(tags);
+      this.sinceUpdate = nodeSinceUpdate.series(tags);
+    }
   }
 
   /**
@@ -589,6 +632,7 @@ public final class RolloutMetrics {
     private final Set<String> updatesObserved = ConcurrentHashMap.newKeySet();
     private final Map<String, Instant> inPlaceSeen = new ConcurrentHashMap<>();
     private volatile RollbackRecord countedRollback;
+    private final Map<String, NodeSeries> nodes = new ConcurrentHashMap<>();
 
     private Tracked(Tags tags, Instant firstSeen) {
       this.tags = tags;
