@@ -1,5 +1,6 @@
 package dev.nodedaemon.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nodedaemon.api.NodeDaemon;
 import dev.nodedaemon.apply.DaemonPodFactory;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -58,9 +59,7 @@ final class Cluster implements AutoCloseable {
    */
   private static final KubernetesSerialization SERIALIZATION =
       new KubernetesSerialization(
-          new com.fasterxml.jackson.databind.ObjectMapper()
-              .registerModule(new DeferredDeserializers()),
-          true);
+          new ObjectMapper().registerModule(new DeferredDeserializers()), true);
 
   private static final AtomicBoolean WARMING = new AtomicBoolean();
 

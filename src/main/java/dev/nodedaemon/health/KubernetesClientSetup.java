@@ -13,8 +13,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The operator's one Kubernetes client (replacing Quarkus' default bean, built the same way), with
- * {@link InformerTraffic} in its HTTP layer, gzip-compressed responses ({@link
- * OperatorHttpClients}), and the {@link InformerHealth} it feeds.
+ * {@link InformerTraffic} in its HTTP layer, gzip-compressed responses and ChaCha20 first in TLS
+ * ({@link OperatorHttpClients}), and the {@link InformerHealth} it feeds.
  */
 @Singleton
 public class KubernetesClientSetup {

@@ -24,7 +24,6 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -431,7 +430,7 @@ public final class RolloutMetrics {
       seen.add(entry.getKey());
       NodeSeries node =
           tracked.nodes.computeIfAbsent(
-              entry.getKey(), name -> new NodeSeries(name, tracked.tags.and("node", name)));
+              entry.getKey(), name -> new NodeSeries(tracked.tags.and("node", name)));
       node.ready.set(DaemonPods.isReady(pod) ? 1 : 0);
       node.restarts.set(restarts(pod));
       Instant since = updatedSince(pod);
@@ -447,24 +446,27 @@ public final class RolloutMetrics {
         nodeRevision.series(node.revisionTags).set(1);
       }
     }
-    for (Iterator<Map.Entry<String, NodeSeries>> it = tracked.nodes.entrySet().iterator();
-        it.hasNext(); ) {
-      NodeSeries node = it.next().getValue();
-      if (!seen.contains(node.name)) {
-        nodeReady.remove(node.tags);
-        nodeRestarts.remove(node.tags);
-        nodeSinceUpdate.remove(node.tags);
-        if (node.revisionTags != null) {
-          nodeRevision.remove(node.revisionTags);
-        }
-        it.remove();
-      }
-    }
+    tracked
+        .nodes
+        .entrySet()
+        .removeIf(
+            entry -> {
+              if (seen.contains(entry.getKey())) {
+                return false;
+              }
+              NodeSeries node = entry.getValue();
+              nodeReady.remove(node.tags);
+              nodeRestarts.remove(node.tags);
+              nodeSinceUpdate.remove(node.tags);
+              if (node.revisionTags != null) {
+                nodeRevision.remove(node.revisionTags);
+              }
+              return true;
+            });
   }
 
   /** One node's series, set by the reconcile of its NodeDaemon. */
   private final class NodeSeries {
-    private final String name;
     private final Tags tags;
     private final GaugeSet.Series ready;
     private final GaugeSet.Series restarts;
@@ -472,8 +474,7 @@ public final class RolloutMetrics {
     private String revision;
     private Tags revisionTags;
 
-    private NodeSeries(String name, Tags tags) {
-      this.name = name;
+    private NodeSeries(Tags tags) {
       this.tags = tags;
       this.ready = nodeReady.series(tags);
       this.restarts = nodeRestarts.series(tags);
