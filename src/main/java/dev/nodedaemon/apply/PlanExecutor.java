@@ -10,6 +10,7 @@ import dev.nodedaemon.plan.PodPlan.InPlacePatch;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -30,6 +31,11 @@ import java.util.function.Function;
 public final class PlanExecutor {
 
   public static final int MAX_CREATES_PER_STEP = 500;
+
+  /** The answer for a surge create not attempted because a delete of its step did not happen. */
+  private static final Result HELD_FOR_DELETES =
+      new Result(Outcome.FAILED, "not attempted: a delete of the step did not happen");
+
   private static final int MAX_PARALLEL = 32;
 
   private final PodWriter writer;
@@ -92,18 +98,17 @@ public final class PlanExecutor {
           moreToDo = true; // over this step's create quota: the next step creates it
         }
         Pod replacement = replace ? podForNode.apply(node) : null;
-        java.util.concurrent.CompletableFuture<Result> created =
-            new java.util.concurrent.CompletableFuture<>();
+        CompletableFuture<Result> created = new CompletableFuture<>();
         deleteFutures.add(
             pool.submit(
                 () -> {
                   Result result = deleteOne(deletion);
                   // A replacement follows only a delete that happened: a node whose old pod is
                   // still there (a conflict, an error) never gets a second pod.
-                  boolean gone =
-                      result.outcome() == Outcome.DONE || result.outcome() == Outcome.NOT_FOUND;
                   created.complete(
-                      replacement != null && gone ? createStart.run(writer, replacement) : null);
+                      replacement != null && gone(result)
+                          ? createStart.run(writer, replacement)
+                          : null);
                   return result;
                 }));
         replaceFutures.add(created);
@@ -115,10 +120,18 @@ public final class PlanExecutor {
       }
       // Other nodes' creates only once the step's deletes are answered: under maxSurge they are
       // the surge pods the deletes make room for (a node whose new pod is available stops counting
-      // as surging when its old pod goes), and maxSurge must hold at every instant.
+      // as surging when its old pod goes), and maxSurge must hold at every instant. So a surge
+      // create waits for the next step when any delete of this one did not happen (an API server
+      // that went away mid-step, a pod that changed): its node would be one too many at two pods.
+      boolean everyDeleteHappened = deleted.stream().allMatch(PlanExecutor::gone);
       List<Future<Result>> freshFutures = new ArrayList<>();
-      for (Pod pod : freshPods) {
-        freshFutures.add(pool.submit(() -> createStart.run(writer, pod)));
+      for (int i = 0; i < freshPods.size(); i++) {
+        Pod pod = freshPods.get(i);
+        if (!everyDeleteHappened && plan.surgeCreates().contains(fresh.get(i))) {
+          freshFutures.add(CompletableFuture.completedFuture(HELD_FOR_DELETES));
+        } else {
+          freshFutures.add(pool.submit(() -> createStart.run(writer, pod)));
+        }
       }
       for (Future<Result> future : replaceFutures) {
         replacementResults.add(joinOrNull(future));
@@ -210,8 +223,8 @@ public final class PlanExecutor {
     for (int i = 0; i < created.size(); i++) {
       Pod pod = pods.get(i);
       Result result = created.get(i);
-      if (result == SlowStart.SKIPPED) {
-        moreToDo = true; // an earlier create failed: this one waits for the next step
+      if (result == SlowStart.SKIPPED || result == HELD_FOR_DELETES) {
+        moreToDo = true; // an earlier create or a delete failed: this one waits for the next step
         continue;
       }
       switch (result.outcome()) {
@@ -232,6 +245,11 @@ public final class PlanExecutor {
       }
     }
     return new Outcomes(summarise(problems), moreToDo, done, refused, inPlaceRefusal);
+  }
+
+  /** A delete that happened: the pod is gone or going (or was gone already). */
+  private static boolean gone(Result delete) {
+    return delete.outcome() == Outcome.DONE || delete.outcome() == Outcome.NOT_FOUND;
   }
 
   private Result deleteOne(Deletion deletion) {

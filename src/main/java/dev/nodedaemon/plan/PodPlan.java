@@ -7,11 +7,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What to do in one step, and what was seen while deciding it.
  *
  * @param creates nodes to create the update revision's pod on
+ * @param surgeCreates those of {@code creates} that put a new pod beside an old one under maxSurge:
+ *     the surge budget they were planned in counts the step's deleted old pods as gone, so they are
+ *     made only once every delete of the step has happened
  * @param deletes pods to delete, each with the reason that goes into its event
  * @param inPlaceUpdates pods whose container images are patched to the update revision's
  * @param events events about the NodeDaemon that are not the result of a write
@@ -26,6 +30,7 @@ import java.util.Optional;
  */
 public record PodPlan(
     List<String> creates,
+    Set<String> surgeCreates,
     List<Deletion> deletes,
     List<InPlacePatch> inPlaceUpdates,
     List<PlannedEvent> events,
@@ -41,6 +46,7 @@ public record PodPlan(
   public PodPlan withoutInPlaceUpdates() {
     return new PodPlan(
         creates,
+        surgeCreates,
         deletes,
         List.of(),
         events,

@@ -107,6 +107,7 @@ public final class PodPlanner {
       desired += verdict.shouldRun() ? 1 : 0;
     }
     List<String> creates = new ArrayList<>();
+    Set<String> surgeCreates = Set.of();
     List<Deletion> deletes = new ArrayList<>();
     List<InPlacePatch> inPlace = new ArrayList<>();
     List<PlannedEvent> events = new ArrayList<>();
@@ -331,6 +332,7 @@ public final class PodPlanner {
         }
       }
       creates.addAll(step.surgeCreates());
+      surgeCreates = Set.copyOf(step.surgeCreates());
     }
 
     for (Pod orphan : input.snapshot().podsWithoutNode()) {
@@ -354,6 +356,7 @@ public final class PodPlanner {
       // Frozen: every write waits, and so does every event about one.
       return new PodPlan(
           List.of(),
+          Set.of(),
           List.of(),
           List.of(),
           List.of(),
@@ -367,6 +370,7 @@ public final class PodPlanner {
     }
     return new PodPlan(
         creates,
+        refused ? Set.of() : surgeCreates,
         deletes,
         inPlace,
         events,

@@ -19,6 +19,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -31,8 +32,15 @@ class PlanExecutorTest {
 
   /** A plan of these writes only, as the executor sees one. */
   private static PodPlan writes(List<String> creates, List<PodPlan.Deletion> deletes) {
+    return writes(creates, Set.of(), deletes);
+  }
+
+  /** A plan of these writes only, {@code surgeCreates} among its creates. */
+  private static PodPlan writes(
+      List<String> creates, Set<String> surgeCreates, List<PodPlan.Deletion> deletes) {
     return new PodPlan(
         creates,
+        surgeCreates,
         deletes,
         List.of(),
         List.of(),
@@ -249,6 +257,45 @@ class PlanExecutorTest {
     executor.execute(nodeDaemon, plan, this::podFor);
 
     assertThat(order).containsExactly("deleted old-n1", "create agent-n2");
+  }
+
+  @Test
+  void surgeCreatesWaitForTheNextStepWhenADeleteOfTheStepDidNotHappen() {
+    // The API server went away mid-step (FaultMatrixIT's blackout): n1's old pod is still there
+    // beside its available new pod, so the surge pod for n2 would make one node too many at two
+    // pods. n3 has no pod at all: its create is no surge and goes ahead.
+    writer.answer =
+        name ->
+            name.equals("old-n1") ? new Result(Outcome.FAILED, "connection refused") : Result.DONE;
+    PodPlan plan =
+        writes(
+            List.of("n2", "n3"),
+            Set.of("n2"),
+            List.of(new PodPlan.Deletion(pod("old-n1"), "rolling update", false, null)));
+
+    PlanExecutor.Outcomes outcomes = executor.execute(nodeDaemon, plan, this::podFor);
+
+    assertThat(writer.creates).containsExactly("agent-n3");
+    assertThat(outcomes.moreToDo()).isTrue();
+    assertThat(outcomes.problems()).containsExactly("delete old-n1: connection refused");
+  }
+
+  @Test
+  void surgeCreatesGoOnceEveryDeleteOfTheStepHappened() {
+    writer.answer =
+        name -> name.equals("old-n1") ? new Result(Outcome.NOT_FOUND, "gone") : Result.DONE;
+    PodPlan plan =
+        writes(
+            List.of("n2", "n3"),
+            Set.of("n2", "n3"),
+            List.of(
+                new PodPlan.Deletion(pod("old-n1"), "rolling update", false, null),
+                new PodPlan.Deletion(pod("old-n4"), "rolling update", false, null)));
+
+    PlanExecutor.Outcomes outcomes = executor.execute(nodeDaemon, plan, this::podFor);
+
+    assertThat(writer.creates).containsExactlyInAnyOrder("agent-n2", "agent-n3");
+    assertThat(outcomes.moreToDo()).isFalse();
   }
 
   @Test

@@ -291,7 +291,9 @@ public class PodPlannerTest {
     pod("n3", "Running", true, "x", NOW.minusSeconds(60), "old");
     NodeDaemon nd = withRollingUpdate(logAgent(), 0, 2);
 
-    expect(plan(nd), List.of("n1", "n2"), List.of(), List.of());
+    PodPlan plan = plan(nd);
+    expect(plan, List.of("n1", "n2"), List.of(), List.of());
+    assertThat(plan.surgeCreates()).containsExactlyInAnyOrder("n1", "n2");
   }
 
   @Test
@@ -307,6 +309,7 @@ public class PodPlannerTest {
     PodPlan plan = plan(nd);
     // No surge pod beside n1's and n2's old pods (it could never be scheduled); n3 gets its pod.
     expect(plan, List.of("n3"), List.of(), List.of());
+    assertThat(plan.surgeCreates()).as("n3 has no pod: its create is no surge").isEmpty();
     assertThat(plan.rollout().heldBy()).contains("uses hostPort 9100");
 
     // The same template with maxUnavailable instead rolls as usual: n3 (no pod yet) takes one of
