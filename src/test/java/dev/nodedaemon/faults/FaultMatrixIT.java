@@ -11,6 +11,7 @@ import dev.nodedaemon.observe.DaemonPods;
 import dev.nodedaemon.testing.FaultProxy;
 import dev.nodedaemon.testing.FaultProxy.Rule;
 import dev.nodedaemon.testing.LocalCluster;
+import dev.nodedaemon.testing.OperatorProcess;
 import dev.nodedaemon.testing.PodInvariantChecker;
 import dev.nodedaemon.testing.PodInvariantChecker.Bounds;
 import dev.nodedaemon.testing.PodInvariantChecker.DeletedPod;
@@ -259,6 +260,7 @@ class FaultMatrixIT {
     }
     Instant start = Instant.now();
     boolean completed = false;
+    String diagnosis = "";
     long injected;
     blackoutsBefore = proxy.stats().path("blackouts").asLong();
     try {
@@ -272,6 +274,11 @@ class FaultMatrixIT {
       completed = true;
     } catch (AssertionError | RuntimeException e) {
       System.out.println("fault matrix: " + fault.name() + ": " + e);
+      try {
+        diagnosis = diagnose(start);
+      } catch (RuntimeException d) {
+        diagnosis = "(no diagnosis: " + d + ")";
+      }
     } finally {
       injected = fault.injected().getAsLong();
       proxy.clearRules();
@@ -289,7 +296,69 @@ class FaultMatrixIT {
               fault.badImage(),
               completed));
     }
-    return new Outcome(fault.name(), completed, took, fault.evidence(), injected, figures);
+    return new Outcome(
+        fault.name(), completed, took, fault.evidence(), injected, figures, diagnosis);
+  }
+
+  /**
+   * What the operator was doing when a rollout did not complete: each NodeDaemon's status and pods,
+   * the operator's warnings since the rollout began, and where its reconcile threads were.
+   */
+  private static String diagnose(Instant rolloutStart) {
+    StringBuilder out = new StringBuilder();
+    for (String name : DAEMONS.keySet()) {
+      NodeDaemon nd = fleet.get(name);
+      out.append("- ")
+          .append(name)
+          .append(": generation ")
+          .append(nd.getMetadata().getGeneration());
+      if (nd.getStatus() != null) {
+        out.append(", observed ")
+            .append(nd.getStatus().getObservedGeneration())
+            .append(", phase ")
+            .append(nd.getStatus().getPhase());
+        nd.getStatus()
+            .getConditions()
+            .forEach(
+                c ->
+                    out.append("; ")
+                        .append(c.getType())
+                        .append('=')
+                        .append(c.getStatus())
+                        .append(" (")
+                        .append(c.getReason())
+                        .append(": ")
+                        .append(c.getMessage())
+                        .append(')'));
+      }
+      Map<String, Long> pods =
+          fleet.pods(name).stream()
+              .collect(
+                  Collectors.groupingBy(
+                      p ->
+                          DaemonPods.revision(p)
+                              + (DaemonPods.isTerminating(p) ? " terminating" : "")
+                              + (DaemonPods.isReady(p) ? " ready" : " not ready"),
+                      java.util.TreeMap::new,
+                      Collectors.counting()));
+      out.append("\n  pods: ").append(pods).append('\n');
+    }
+    OperatorProcess operator = faulty.operator();
+    String since = rolloutStart.toString().substring(0, 19).replace('T', ' ');
+    List<String> warnings =
+        operator
+            .logText()
+            .lines()
+            .filter(l -> l.length() > 19 && l.substring(0, 19).compareTo(since) >= 0)
+            .filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
+            .map(l -> l.length() > 400 ? l.substring(0, 400) + " ..." : l)
+            .toList();
+    out.append("- operator warnings since the rollout began (")
+        .append(warnings.size())
+        .append(", the first 15):\n");
+    warnings.stream().limit(15).forEach(l -> out.append("  ").append(l).append('\n'));
+    out.append("- reconcile threads:\n").append(operator.threadStacks("ReconcilerExecutor", 12));
+    return out.toString();
   }
 
   private static Figures figures(

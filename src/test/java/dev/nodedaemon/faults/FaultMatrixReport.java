@@ -32,7 +32,8 @@ final class FaultMatrixReport {
       Duration took,
       String evidence,
       long injected,
-      Map<String, Figures> figures) {
+      Map<String, Figures> figures,
+      String diagnosis) {
 
     /** Complete, every invariant kept, and the fault really happened. */
     boolean passed() {
@@ -61,7 +62,10 @@ final class FaultMatrixReport {
     }
   }
 
-  /** The table: one row per fault, the figures of both NodeDaemons, then the first violations. */
+  /**
+   * The table: one row per fault, the figures of both NodeDaemons, then the first violations and,
+   * for a rollout that did not complete, what the operator was doing (CI keeps no operator log).
+   */
   static String table(String title, int budget, List<Outcome> outcomes) {
     StringBuilder out = new StringBuilder();
     out.append(title).append("\n\n");
@@ -123,6 +127,11 @@ final class FaultMatrixReport {
                         .append(f.getKey())
                         .append(": ")
                         .append(v));
+      }
+    }
+    for (Outcome o : outcomes) {
+      if (!o.diagnosis().isEmpty()) {
+        out.append("\n\n").append(o.fault()).append(", not complete:\n").append(o.diagnosis());
       }
     }
     return out.toString();

@@ -179,6 +179,48 @@ public final class OperatorProcess implements AutoCloseable {
     throw new IllegalStateException("operator not ready within " + timeout + logTail());
   }
 
+  /**
+   * The stacks of this process's threads whose names start with {@code prefix}, from {@code jcmd
+   * Thread.print}: where a stuck operator is stuck. Each keeps its state and its first {@code
+   * frames} frames outside the JDK (the JDK's own frames say only that it waits).
+   */
+  public String threadStacks(String prefix, int frames) {
+    Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
+    Commands.Result dump =
+        Commands.tryRun(
+            Duration.ofSeconds(30),
+            List.of(
+                java.resolveSibling("jcmd").toString(),
+                String.valueOf(process.pid()),
+                "Thread.print"),
+            "");
+    if (dump.exitCode() != 0) {
+      return "(no thread dump: " + dump.stderr().strip() + ")\n";
+    }
+    StringBuilder out = new StringBuilder();
+    boolean inThread = false;
+    int left = 0;
+    for (String line : dump.stdout().lines().map(String::strip).toList()) {
+      if (line.startsWith("\"")) {
+        inThread = line.startsWith("\"" + prefix);
+        left = frames;
+        if (inThread) {
+          out.append("  ").append(line, 0, line.indexOf('"', 1) + 1).append('\n');
+        }
+      } else if (inThread && line.startsWith("java.lang.Thread.State")) {
+        out.append("    ").append(line).append('\n');
+      } else if (inThread
+          && left > 0
+          && line.startsWith("at ")
+          && !line.startsWith("at java.")
+          && !line.startsWith("at jdk.")) {
+        out.append("    ").append(line).append('\n');
+        left--;
+      }
+    }
+    return out.isEmpty() ? "  (no thread named " + prefix + "*)\n" : out.toString();
+  }
+
   /** The whole log of this process so far. */
   public String logText() {
     try {
