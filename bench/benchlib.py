@@ -257,6 +257,6 @@ def workloads(template, name="bench-agent", update_strategy=None):
     return daemonset, nodedaemon
 
 
-def delete_namespace(namespace, wait=False):
+def delete_namespace(namespace, wait=False, timeout=120):
     run("kubectl", "delete", "namespace", namespace, "--ignore-not-found",
-        f"--wait={'true' if wait else 'false'}", "--timeout=120s", check=False)
+        f"--wait={'true' if wait else 'false'}", f"--timeout={timeout}s", check=False)
