@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -321,15 +322,10 @@ class FaultMatrixIT {
             .getConditions()
             .forEach(
                 c ->
-                    out.append("; ")
-                        .append(c.getType())
-                        .append('=')
-                        .append(c.getStatus())
-                        .append(" (")
-                        .append(c.getReason())
-                        .append(": ")
-                        .append(c.getMessage())
-                        .append(')'));
+                    out.append(
+                        String.format(
+                            "; %s=%s (%s: %s)",
+                            c.getType(), c.getStatus(), c.getReason(), c.getMessage())));
       }
       Map<String, Long> pods =
           fleet.pods(name).stream()
@@ -339,7 +335,7 @@ class FaultMatrixIT {
                           DaemonPods.revision(p)
                               + (DaemonPods.isTerminating(p) ? " terminating" : "")
                               + (DaemonPods.isReady(p) ? " ready" : " not ready"),
-                      java.util.TreeMap::new,
+                      TreeMap::new,
                       Collectors.counting()));
       out.append("\n  pods: ").append(pods).append('\n');
     }
