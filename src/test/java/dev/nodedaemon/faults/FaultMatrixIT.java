@@ -354,6 +354,7 @@ class FaultMatrixIT {
         .append(", the first 15):\n");
     warnings.stream().limit(15).forEach(l -> out.append("  ").append(l).append('\n'));
     out.append("- reconcile threads:\n").append(operator.threadStacks("ReconcilerExecutor", 12));
+    out.append("- virtual threads in NodeDaemon code:\n").append(operator.virtualThreadStacks(16));
     return out.toString();
   }
 

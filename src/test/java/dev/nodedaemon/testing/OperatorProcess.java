@@ -221,6 +221,74 @@ public final class OperatorProcess implements AutoCloseable {
     return out.isEmpty() ? "  (no thread named " + prefix + "*)\n" : out.toString();
   }
 
+  /**
+   * The stacks of this process's virtual threads that run NodeDaemon code (the plan executor's
+   * writes), {@code frames} frames of NodeDaemon, fabric8 or Vert.x code each; {@code Thread.print}
+   * does not list virtual threads.
+   */
+  public String virtualThreadStacks(int frames) {
+    Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
+    Path file;
+    try {
+      file = Files.createTempFile("nodedaemon-threads", ".txt");
+      Files.delete(file); // jcmd refuses to overwrite
+    } catch (IOException e) {
+      return "(no thread dump: " + e + ")\n";
+    }
+    Commands.Result dump =
+        Commands.tryRun(
+            Duration.ofSeconds(30),
+            List.of(
+                java.resolveSibling("jcmd").toString(),
+                String.valueOf(process.pid()),
+                "Thread.dump_to_file",
+                "-format=text",
+                file.toString()),
+            "");
+    List<String> lines;
+    try {
+      lines = dump.exitCode() == 0 ? Files.readAllLines(file) : List.of();
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      return "(no thread dump: " + e + ")\n";
+    }
+    if (dump.exitCode() != 0) {
+      return "(no thread dump: " + dump.stderr().strip() + ")\n";
+    }
+    StringBuilder out = new StringBuilder();
+    List<String> stack = new ArrayList<>();
+    String header = null;
+    for (String line : lines) {
+      String stripped = line.strip();
+      if (stripped.startsWith("#")) {
+        appendIfOurs(out, header, stack, frames);
+        header = stripped.contains(" virtual ") ? stripped : null;
+        stack.clear();
+      } else if (header != null && stripped.startsWith("at ")) {
+        stack.add(stripped);
+      }
+    }
+    appendIfOurs(out, header, stack, frames);
+    return out.isEmpty() ? "  (no virtual thread in NodeDaemon code)\n" : out.toString();
+  }
+
+  private static void appendIfOurs(
+      StringBuilder out, String header, List<String> stack, int frames) {
+    if (header == null || stack.stream().noneMatch(f -> f.contains("dev.nodedaemon."))) {
+      return;
+    }
+    out.append("  ").append(header).append('\n');
+    stack.stream()
+        .filter(
+            f ->
+                f.contains("dev.nodedaemon.")
+                    || f.contains("io.fabric8.")
+                    || f.contains("io.vertx.")
+                    || f.contains("java.util.concurrent."))
+        .limit(frames)
+        .forEach(f -> out.append("    ").append(f).append('\n'));
+  }
+
   /** The whole log of this process so far. */
   public String logText() {
     try {
