@@ -6,9 +6,11 @@ import dev.nodedaemon.api.NodeDaemonStatus;
 import dev.nodedaemon.api.PodLabels;
 import dev.nodedaemon.api.RollbackRecord;
 import dev.nodedaemon.api.RolloutPhase;
+import dev.nodedaemon.apply.BoundedPodWriter;
 import dev.nodedaemon.apply.DaemonPodFactory;
 import dev.nodedaemon.apply.KubernetesPodWriter;
 import dev.nodedaemon.apply.PlanExecutor;
+import dev.nodedaemon.apply.PodWriter;
 import dev.nodedaemon.apply.PrePullPods;
 import dev.nodedaemon.apply.TemplateAdmission;
 import dev.nodedaemon.events.EventRecorder;
@@ -61,6 +63,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -117,12 +120,19 @@ public class NodeDaemonReconciler implements Reconciler<NodeDaemon> {
   private final RolloutMetrics metrics;
   private final TemplateAdmission templateAdmission;
 
-  public NodeDaemonReconciler(KubernetesClient client, RolloutMetrics metrics) {
+  /**
+   * @param podWriteDeadline how long a pod write may go unanswered before it counts as failed
+   *     ({@link BoundedPodWriter})
+   */
+  public NodeDaemonReconciler(
+      KubernetesClient client,
+      RolloutMetrics metrics,
+      @ConfigProperty(name = "nodedaemon.pod-write-deadline") Duration podWriteDeadline) {
     this.metrics = metrics;
     this.clock = Clock.systemUTC();
     this.events = new EventRecorder(client, clock, hostname());
     this.deletions = new DeletionExpectations(clock);
-    KubernetesPodWriter podWriter = new KubernetesPodWriter(client);
+    PodWriter podWriter = new BoundedPodWriter(new KubernetesPodWriter(client), podWriteDeadline);
     this.executor = new PlanExecutor(deletions.recording(podWriter), events);
     this.prePullPods = new PrePullPods(podWriter, events);
     this.revisionStore = new RevisionStore(client, events);

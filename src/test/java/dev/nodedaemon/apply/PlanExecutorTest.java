@@ -227,6 +227,46 @@ class PlanExecutorTest {
   }
 
   @Test
+  void aWriteThatIsNeverAnsweredEndsTheStepAtTheWriteDeadline() {
+    // n1's replacement create never gets an answer (an API server that went away mid-request);
+    // n2's replacement waits for it in the step's slow start. Unbounded, the step (and the
+    // NodeDaemon's reconcile with it) would wait for ever.
+    java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+    writer.answer =
+        name -> {
+          if (name.equals("agent-n1")) {
+            try {
+              never.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          return Result.DONE;
+        };
+    PlanExecutor bounded =
+        new PlanExecutor(new BoundedPodWriter(writer, java.time.Duration.ofMillis(500)), events);
+    PodPlan plan =
+        writes(
+            List.of(),
+            List.of(
+                new PodPlan.Deletion(pod("old-n1"), "rolling update", false, "n1"),
+                new PodPlan.Deletion(pod("old-n2"), "rolling update", false, "n2")));
+
+    PlanExecutor.Outcomes outcomes =
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+            java.time.Duration.ofSeconds(20),
+            () -> bounded.execute(nodeDaemon, plan, this::podFor));
+
+    assertThat(writer.deletes).containsExactlyInAnyOrder("old-n1", "old-n2");
+    assertThat(outcomes.problems().toString())
+        .contains("create on node n1: no answer from the API server");
+    assertThat(outcomes.created())
+        .extracting(p -> p.getMetadata().getName())
+        .doesNotContain("agent-n1");
+    assertThat(events.reasons).contains("FailedCreate");
+  }
+
+  @Test
   void surgeCreatesStartOnlyOnceTheStepsDeletesAreAnswered() {
     // Under maxSurge a step deletes the old pods of nodes whose new pod is available and creates
     // surge pods on other nodes in the room that makes: a surge create that lands before those
