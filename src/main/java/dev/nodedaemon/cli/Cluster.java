@@ -18,7 +18,6 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,7 +135,7 @@ final class Cluster implements AutoCloseable {
     KubernetesClient client =
         new KubernetesClientBuilder()
             .withConfig(config)
-            .withHttpClientFactory(new JdkHttpClientFactory())
+            .withHttpClientFactory(new StoppingJdkHttpClientFactory())
             .withKubernetesSerialization(SERIALIZATION)
             .build();
     return new Cluster(client, ns == null || ns.isEmpty() ? "default" : ns);
