@@ -14,13 +14,17 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * The operator's one Kubernetes client (replacing Quarkus' default bean, built the same way), with
  * {@link InformerTraffic} in its HTTP layer, gzip-compressed responses and ChaCha20 first in TLS
- * ({@link OperatorHttpClients}), and the {@link InformerHealth} it feeds.
+ * ({@link OperatorHttpClients}), a deadline on every request ({@link BoundedHttpClients}), and the
+ * {@link InformerHealth} it feeds.
  */
 @Singleton
 public class KubernetesClientSetup {
 
   /** The HTTP client factory of the one client, with the Vert.x instance it closes after it. */
   private OperatorHttpClients httpClients;
+
+  /** That factory with a deadline on every request, and the timer it closes after it. */
+  private BoundedHttpClients boundedClients;
 
   @Produces
   @Singleton
@@ -35,10 +39,14 @@ public class KubernetesClientSetup {
   @Produces
   @Singleton
   KubernetesClient kubernetesClient(
-      Config config, KubernetesSerialization serialization, InformerHealth health) {
+      Config config,
+      KubernetesSerialization serialization,
+      InformerHealth health,
+      @ConfigProperty(name = "nodedaemon.api-request-deadline") Duration requestDeadline) {
     httpClients = OperatorHttpClients.create();
+    boundedClients = new BoundedHttpClients(httpClients, requestDeadline);
     return new KubernetesClientBuilder()
-        .withHttpClientFactory(httpClients)
+        .withHttpClientFactory(boundedClients)
         .withKubernetesSerialization(serialization)
         .withConfig(config)
         .withHttpClientBuilderConsumer(
@@ -49,6 +57,9 @@ public class KubernetesClientSetup {
 
   void close(@Disposes KubernetesClient client) {
     client.close();
+    if (boundedClients != null) {
+      boundedClients.close();
+    }
     if (httpClients != null) {
       httpClients.close();
     }
