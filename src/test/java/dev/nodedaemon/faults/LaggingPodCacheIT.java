@@ -10,11 +10,9 @@ import dev.nodedaemon.testing.PodInvariantChecker;
 import dev.nodedaemon.testing.PodInvariantChecker.Bounds;
 import dev.nodedaemon.testing.ProxiedCluster;
 import dev.nodedaemon.testing.TestFleet;
-import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -48,7 +46,7 @@ class LaggingPodCacheIT {
     nd.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(IMAGE + "v1");
     TestFleet.withRollingUpdate(nd, 0, 5);
     fleet.create(nd);
-    fleet.awaitPods("agent", allReadyOn(IMAGE + "v1"), Duration.ofMinutes(2));
+    fleet.awaitPods("agent", TestFleet.allReadyOn(IMAGE + "v1", NODES), Duration.ofMinutes(2));
     // The operator too must have seen every v1 pod available before its view starts to lag: an old
     // pod it takes for unavailable is replaced outside maxSurge (as the built-in controller does),
     // which the first rollout's bound does not allow for.
@@ -65,7 +63,7 @@ class LaggingPodCacheIT {
             fleet.client(), fleet.namespace(), "agent", Bounds.rollingUpdate(0, 5))) {
       fleet.setImage("agent", IMAGE + "v2");
       // Done as the API server sees it; the operator sees it 5 s later.
-      fleet.awaitPods("agent", allReadyOn(IMAGE + "v2"), Duration.ofMinutes(2));
+      fleet.awaitPods("agent", TestFleet.allReadyOn(IMAGE + "v2", NODES), Duration.ofMinutes(2));
       checker.awaitCaughtUp();
       assertThat(checker.violations())
           .as("invariant violations, v1 -> v2; the NodeDaemon's events: %s", events(fleet))
@@ -83,7 +81,7 @@ class LaggingPodCacheIT {
             "agent",
             Bounds.rollingUpdate(0, 5).withMaxSurgingNodes(NODES))) {
       fleet.setImage("agent", IMAGE + "v3");
-      fleet.awaitPods("agent", allReadyOn(IMAGE + "v3"), Duration.ofMinutes(2));
+      fleet.awaitPods("agent", TestFleet.allReadyOn(IMAGE + "v3", NODES), Duration.ofMinutes(2));
       checker.awaitCaughtUp();
 
       assertThat(proxy.ruleCounter("watchesDelayed")).as("pod watches delayed").isPositive();
@@ -108,15 +106,5 @@ class LaggingPodCacheIT {
     return fleet.events("agent").stream()
         .map(e -> e.getLastTimestamp() + " " + e.getReason() + ": " + e.getMessage())
         .toList();
-  }
-
-  /** Exactly one live pod on each node, ready, on {@code image}. */
-  private static Predicate<List<Pod>> allReadyOn(String image) {
-    return pods -> {
-      List<Pod> live = pods.stream().filter(p -> !DaemonPods.isTerminating(p)).toList();
-      return live.size() == NODES
-          && live.stream().allMatch(p -> DaemonPods.isReady(p) && image.equals(TestFleet.image(p)))
-          && live.stream().map(p -> p.getSpec().getNodeName()).distinct().count() == NODES;
-    };
   }
 }

@@ -3,7 +3,6 @@ package dev.nodedaemon.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nodedaemon.api.NodeDaemon;
-import dev.nodedaemon.observe.DaemonPods;
 import dev.nodedaemon.testing.FaultProxy;
 import dev.nodedaemon.testing.FaultProxy.Rule;
 import dev.nodedaemon.testing.OperatorProcess;
@@ -11,11 +10,8 @@ import dev.nodedaemon.testing.PodInvariantChecker;
 import dev.nodedaemon.testing.PodInvariantChecker.Bounds;
 import dev.nodedaemon.testing.ProxiedCluster;
 import dev.nodedaemon.testing.TestFleet;
-import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -58,14 +54,14 @@ class UnansweredWriteIT {
     nd.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(IMAGE + "v1");
     TestFleet.withRollingUpdate(nd, 2, 0);
     fleet.create(nd);
-    fleet.awaitPods("agent", allReadyOn(IMAGE + "v1"), Duration.ofMinutes(2));
+    fleet.awaitPods("agent", TestFleet.allReadyOn(IMAGE + "v1", NODES), Duration.ofMinutes(2));
 
     proxy.setRules(Rule.answerLatency("create", "pods", Duration.ofHours(1)));
     try (PodInvariantChecker checker =
         new PodInvariantChecker(
             fleet.client(), fleet.namespace(), "agent", Bounds.rollingUpdate(2, 0))) {
       fleet.setImage("agent", IMAGE + "v2");
-      fleet.awaitPods("agent", allReadyOn(IMAGE + "v2"), Duration.ofMinutes(3));
+      fleet.awaitPods("agent", TestFleet.allReadyOn(IMAGE + "v2", NODES), Duration.ofMinutes(3));
       checker.awaitCaughtUp();
 
       assertThat(proxy.ruleCounter("answersHeld")).as("pod create answers held").isPositive();
@@ -76,15 +72,5 @@ class UnansweredWriteIT {
       assertThat(checker.peakNodesWithoutReadyPod()).isLessThanOrEqualTo(2);
       assertThat(checker.deletedPods()).as("only the v1 pods deleted, one per node").hasSize(NODES);
     }
-  }
-
-  /** Exactly one live pod on each node, ready, on {@code image}. */
-  private static Predicate<List<Pod>> allReadyOn(String image) {
-    return pods -> {
-      List<Pod> live = pods.stream().filter(p -> !DaemonPods.isTerminating(p)).toList();
-      return live.size() == NODES
-          && live.stream().allMatch(p -> DaemonPods.isReady(p) && image.equals(TestFleet.image(p)))
-          && live.stream().map(p -> p.getSpec().getNodeName()).distinct().count() == NODES;
-    };
   }
 }

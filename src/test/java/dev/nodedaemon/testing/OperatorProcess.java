@@ -185,15 +185,7 @@ public final class OperatorProcess implements AutoCloseable {
    * frames} frames outside the JDK (the JDK's own frames say only that it waits).
    */
   public String threadStacks(String prefix, int frames) {
-    Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
-    Commands.Result dump =
-        Commands.tryRun(
-            Duration.ofSeconds(30),
-            List.of(
-                java.resolveSibling("jcmd").toString(),
-                String.valueOf(process.pid()),
-                "Thread.print"),
-            "");
+    Commands.Result dump = jcmd("Thread.print");
     if (dump.exitCode() != 0) {
       return "(no thread dump: " + dump.stderr().strip() + ")\n";
     }
@@ -227,7 +219,6 @@ public final class OperatorProcess implements AutoCloseable {
    * does not list virtual threads.
    */
   public String virtualThreadStacks(int frames) {
-    Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
     Path file;
     try {
       file = Files.createTempFile("nodedaemon-threads", ".txt");
@@ -235,16 +226,7 @@ public final class OperatorProcess implements AutoCloseable {
     } catch (IOException e) {
       return "(no thread dump: " + e + ")\n";
     }
-    Commands.Result dump =
-        Commands.tryRun(
-            Duration.ofSeconds(30),
-            List.of(
-                java.resolveSibling("jcmd").toString(),
-                String.valueOf(process.pid()),
-                "Thread.dump_to_file",
-                "-format=text",
-                file.toString()),
-            "");
+    Commands.Result dump = jcmd("Thread.dump_to_file", "-format=text", file.toString());
     List<String> lines;
     try {
       lines = dump.exitCode() == 0 ? Files.readAllLines(file) : List.of();
@@ -270,6 +252,16 @@ public final class OperatorProcess implements AutoCloseable {
     }
     appendIfOurs(out, header, stack, frames);
     return out.isEmpty() ? "  (no virtual thread in NodeDaemon code)\n" : out.toString();
+  }
+
+  /** {@code jcmd PID command...} with the jcmd beside the test JVM's java, bounded to 30 s. */
+  private Commands.Result jcmd(String... command) {
+    Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
+    List<String> line = new ArrayList<>();
+    line.add(java.resolveSibling("jcmd").toString());
+    line.add(String.valueOf(process.pid()));
+    line.addAll(List.of(command));
+    return Commands.tryRun(Duration.ofSeconds(30), line, "");
   }
 
   private static void appendIfOurs(

@@ -289,6 +289,16 @@ public final class TestFleet {
         nodeDaemonName, nodes, p -> image.equals(image(p)), Duration.ofSeconds(120));
   }
 
+  /** Exactly one live pod on each of {@code nodes} nodes, ready, on {@code image}. */
+  public static Predicate<List<Pod>> allReadyOn(String image, int nodes) {
+    return pods -> {
+      List<Pod> live = pods.stream().filter(p -> !DaemonPods.isTerminating(p)).toList();
+      return live.size() == nodes
+          && live.stream().allMatch(p -> DaemonPods.isReady(p) && image.equals(image(p)))
+          && live.stream().map(p -> p.getSpec().getNodeName()).distinct().count() == nodes;
+    };
+  }
+
   public static String image(Pod pod) {
     return pod.getSpec().getContainers().get(0).getImage();
   }
