@@ -97,6 +97,14 @@ class RolloutCommandsIT {
     List<String> nodes = fleet.addNodes("n", 2);
     fleet.create(fleet.logAgent("agent"));
     fleet.awaitReadyOnExactly("agent", nodes);
+    // get shows what the operator wrote in status, which follows the pods a moment later.
+    fleet.awaitStatus(
+        "agent",
+        d ->
+            d.getStatus() != null
+                && java.util.Objects.equals(d.getStatus().getNumberAvailable(), 2)
+                && java.util.Objects.equals(d.getStatus().getUpdatedNumberScheduled(), 2)
+                && d.getStatus().getPhase() == dev.nodedaemon.api.RolloutPhase.Complete);
 
     Cli get = Cli.run(fleet, "get", "agent");
     assertThat(get.exitCode()).as(get.toString()).isZero();
